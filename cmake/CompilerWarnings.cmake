@@ -1,0 +1,22 @@
+# vigia_warnings: every target links this, so warnings are uniform and fatal.
+add_library(vigia_warnings INTERFACE)
+target_compile_options(vigia_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Werror
+  -Wshadow              # a local hiding a member is a classic source of wrong-field bugs
+  -Wnon-virtual-dtor    # deleting through a base pointer must not leak
+  -Wold-style-cast      # casts should say what they do
+  -Wcast-align
+  -Wunused
+  -Woverloaded-virtual
+  -Wconversion -Wno-sign-conversion  # narrowing of sizes/times is a real risk in collectors
+  -Wnull-dereference
+  -Wdouble-promotion
+  -Wformat=2
+  -Wimplicit-fallthrough
+)
+
+# vigia_options: non-warning flags shared by every target.
+add_library(vigia_options INTERFACE)
+target_compile_features(vigia_options INTERFACE cxx_std_20)
+target_compile_definitions(vigia_options INTERFACE
+  VIGIA_VERSION="${PROJECT_VERSION}" _FILE_OFFSET_BITS=64)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package vigia needs to build, test and benchmark. Idempotent and
+# non-interactive: packages already present are not touched, and apt-get update runs only when
+# something is missing.
+set -euo pipefail
+
+packages=(
+  # toolchain and build
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  g++ clang libclang-rt-14-dev clang-format
+  # libraries (see docs/decisions.md for why each)
+  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
+  libboost1.81-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libsystemd-dev
+  libsqlite3-dev sqlite3
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-psutil procps util-linux hyperfine wrk
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

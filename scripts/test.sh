@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs every test twice: an optimized g++ build, then a
+# clang AddressSanitizer + UndefinedBehaviorSanitizer build that also runs the fuzz targets
+# briefly. Ends with CTest's summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+echo "== release build (g++, -Werror) =="
+cmake --preset release >/dev/null
+cmake --build --preset release
+ctest --preset release
+
+echo "== sanitizer build (clang, ASan+UBSan, fuzz smoke) =="
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+ctest --preset asan

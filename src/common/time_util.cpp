@@ -1,0 +1,116 @@
+#include "common/time_util.hpp"
+
+#include <cstdio>
+
+namespace vigia::common {
+namespace {
+
+using std::chrono::days;
+using std::chrono::microseconds;
+using std::chrono::seconds;
+
+// Reads exactly `width` digits at `pos`; false if any is not a digit.
+bool readDigits(std::string_view s, std::size_t pos, std::size_t width, int& out) {
+  if (pos + width > s.size()) return false;
+  int value = 0;
+  for (std::size_t i = pos; i < pos + width; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    value = value * 10 + (s[i] - '0');
+  }
+  out = value;
+  return true;
+}
+
+Error badTime(std::string_view text, const char* why) {
+  return makeError(ErrorCode::kInvalidArgument, std::string("expected an RFC 3339 time (") + why +
+                                                    "), got \"" + std::string(text.substr(0, 40)) +
+                                                    "\"");
+}
+
+}  // namespace
+
+Result<Timestamp> parseRfc3339(std::string_view s) {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!readDigits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !readDigits(s, 5, 2, month) ||
+      s[7] != '-' || !readDigits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      !readDigits(s, 11, 2, hour) || s[13] != ':' || !readDigits(s, 14, 2, minute) ||
+      s[16] != ':' || !readDigits(s, 17, 2, second)) {
+    return badTime(s, "YYYY-MM-DDTHH:MM:SS");
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year{year},
+                                        std::chrono::month{static_cast<unsigned>(month)},
+                                        std::chrono::day{static_cast<unsigned>(day)}};
+  // Second 60 is allowed by RFC 3339 for leap seconds; it folds into the next second.
+  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return badTime(s, "out of range");
+
+  std::size_t pos = 19;
+  std::int64_t micros = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    const std::size_t start = pos;
+    int scale = 100000;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      micros += (s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return badTime(s, "empty fraction");
+  }
+  if (pos >= s.size()) return badTime(s, "missing offset");
+
+  int offset_minutes = 0;
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    int oh = 0, om = 0;
+    if (!readDigits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !readDigits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
+      return badTime(s, "bad offset");
+    }
+    offset_minutes = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+    pos += 6;
+  } else {
+    return badTime(s, "bad offset");
+  }
+  if (pos != s.size()) return badTime(s, "trailing characters");
+
+  const auto day_point = std::chrono::sys_days{ymd};
+  return Timestamp{day_point} + seconds{hour * 3600 + minute * 60 + second} + microseconds{micros} -
+         std::chrono::minutes{offset_minutes};
+}
+
+std::string formatRfc3339Utc(Timestamp t) {
+  const auto day_point = std::chrono::floor<days>(t);
+  const std::chrono::year_month_day ymd{day_point};
+  const std::chrono::hh_mm_ss<microseconds> hms{t - day_point};
+  char buf[48];
+  const auto sub = hms.subseconds().count();
+  int n =
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                    static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                    static_cast<int>(hms.seconds().count()));
+  if (sub != 0 && sub % 1000 == 0) {
+    n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ".%03lld",
+                       static_cast<long long>(sub / 1000));
+  } else if (sub != 0) {
+    n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ".%06lld",
+                       static_cast<long long>(sub));
+  }
+  std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), "Z");
+  return buf;
+}
+
+std::string utcDate(Timestamp t) {
+  const std::chrono::year_month_day ymd{std::chrono::floor<days>(t)};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+Timestamp nowUtc() {
+  return std::chrono::time_point_cast<microseconds>(std::chrono::system_clock::now());
+}
+
+}  // namespace vigia::common
