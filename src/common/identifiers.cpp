@@ -54,7 +54,11 @@ Result<std::string> canonicalIp(std::string_view text) {
   auto bad = [] {
     return makeError(ErrorCode::kInvalidArgument, "expected an IPv4 or IPv6 address literal");
   };
-  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return bad();
+  // An embedded NUL would end the C string early and let "10.0.0.5\0../x" through.
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN ||
+      text.find('\0') != std::string_view::npos) {
+    return bad();
+  }
   const std::string z(text);  // inet_pton needs a NUL-terminated string
   char buf[INET6_ADDRSTRLEN];
   in_addr v4{};

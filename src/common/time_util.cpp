@@ -31,7 +31,7 @@ Error badTime(std::string_view text, const char* why) {
 
 Result<Timestamp> parseRfc3339(std::string_view s) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!readDigits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !readDigits(s, 5, 2, month) ||
+  if (!readDigits(s, 0, 4, year) || s.size() < 19 || s[4] != '-' || !readDigits(s, 5, 2, month) ||
       s[7] != '-' || !readDigits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
       !readDigits(s, 11, 2, hour) || s[13] != ':' || !readDigits(s, 14, 2, minute) ||
       s[16] != ':' || !readDigits(s, 17, 2, second)) {
