@@ -304,6 +304,9 @@ Result<Report> validateReport(const Json& doc) {
   if (!doc.is_object()) return makeError(ErrorCode::kInvalidArgument, "report: expected an object");
   if (auto e = checkStringLimits(doc, "")) return *e;
 
+  // The server adds its receipt under "server" (SPEC §4, JSON Lines); a report may not forge it.
+  if (doc.contains("server")) return fieldError("server", "reserved for the server's receipt");
+
   Report report;
   ObjectReader top(doc, "");
   const Json* version = top.find("schema_version");

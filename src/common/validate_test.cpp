@@ -96,6 +96,8 @@ TEST(Validate, MappedIpv6IsStoredAsIpv4AndOffsetTimeAsUtc) {
 TEST(Validate, EveryViolationNamesItsField) {
   const BadCase cases[] = {
       {"not an object", [](Json& j) { j = Json::array(); }, "report: expected an object"},
+      {"forged server receipt", [](Json& j) { j["server"] = {{"received_at", "x"}}; },
+       "server: reserved for the server's receipt"},
       {"no schema_version", [](Json& j) { j.erase("schema_version"); }, "schema_version: required"},
       {"schema_version 2", [](Json& j) { j["schema_version"] = 2; }, "schema_version: expected 1"},
       {"schema_version string", [](Json& j) { j["schema_version"] = "1"; }, "schema_version: expected 1"},
