@@ -1,0 +1,257 @@
+#include "server/api/api.hpp"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "common/identifiers.hpp"
+#include "server/api/gzip.hpp"
+
+namespace vigia::server {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::vector<std::string> splitPath(std::string_view path) {
+  std::vector<std::string> parts;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    const std::size_t end = std::min(path.find('/'), path.size());
+    parts.push_back(percentDecode(path.substr(0, end), false));
+    path.remove_prefix(end);
+  }
+  return parts;
+}
+
+std::optional<std::string> queryValue(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    const std::size_t amp = std::min(query.find('&'), query.size());
+    const std::string_view pair = query.substr(0, amp);
+    query.remove_prefix(std::min(amp + 1, query.size()));
+    const std::size_t eq = pair.find('=');
+    if (percentDecode(pair.substr(0, eq), true) == key) {
+      return eq == std::string_view::npos ? std::string()
+                                          : percentDecode(pair.substr(eq + 1), true);
+    }
+  }
+  return std::nullopt;
+}
+
+// "application/json", any case, with or without parameters such as "; charset=utf-8".
+bool isJsonContentType(std::string_view value) {
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (value.size() != kJson.size()) return false;
+  for (std::size_t i = 0; i < kJson.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+std::string lowerTrimmed(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c != ' ' && c != '\t')
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+ApiResponse methodNotAllowed(const char* allow) {
+  ApiResponse r = errorResponse(405, "method_not_allowed", std::string("allowed: ") + allow);
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
+}  // namespace
+
+std::string percentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
+      unsigned value = 0;
+      auto [ptr, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
+      if (ec == std::errc() && ptr == text.data() + i + 3) {
+        out.push_back(static_cast<char>(value));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_is_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+void Api::handle(ApiRequest request, Responder respond) {
+  const std::string_view target = request.target;
+  const std::size_t q = target.find('?');
+  const std::string_view path = target.substr(0, q);
+  const std::string_view query =
+      q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  const std::vector<std::string> parts = splitPath(path);
+  const bool get = request.method == "GET";
+
+  if (parts.size() == 1 && parts[0] == "healthz") {
+    if (!get) return respond(methodNotAllowed("GET"));
+    ApiResponse r;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "ok";
+    return respond(std::move(r));
+  }
+  if (parts.size() == 1 && parts[0] == "metrics") {
+    if (!get) return respond(methodNotAllowed("GET"));
+    ApiResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics_.render(store_.stats().known_servers);
+    return respond(std::move(r));
+  }
+  if (parts.size() >= 2 && parts[0] == "api" && parts[1] == "v1") {
+    if (parts.size() == 3 && parts[2] == "reports") {
+      if (request.method != "POST") return respond(methodNotAllowed("POST"));
+      return ingest(std::move(request), std::move(respond));
+    }
+    if (parts.size() == 3 && parts[2] == "servers") {
+      if (!get) return respond(methodNotAllowed("GET"));
+      return respond(listServers());
+    }
+    if (parts.size() == 5 && parts[2] == "servers" && parts[4] == "reports") {
+      if (!get) return respond(methodNotAllowed("GET"));
+      return respond(listReports(parts[3], query));
+    }
+    if (parts.size() == 4 && parts[2] == "reports") {
+      if (!get) return respond(methodNotAllowed("GET"));
+      return respond(getReport(parts[3]));
+    }
+  }
+  respond(errorResponse(404, "not_found", "no such endpoint: " + std::string(path.substr(0, 200))));
+}
+
+ApiResponse Api::reject(RejectReason reason, unsigned status, const std::string& code,
+                        const std::string& detail) {
+  metrics_.reportRejected(reason);
+  return errorResponse(status, code, detail);
+}
+
+void Api::ingest(ApiRequest request, Responder respond) {
+  const auto started = std::chrono::steady_clock::now();
+  if (!isJsonContentType(request.content_type)) {
+    return respond(reject(RejectReason::kUnsupportedMediaType, 415, "unsupported_media_type",
+                          "Content-Type must be application/json"));
+  }
+  const std::string encoding = lowerTrimmed(request.content_encoding);
+  if (encoding == "gzip") {
+    auto inflated = gunzip(request.body, options_.max_body_bytes);
+    if (!inflated) {
+      if (inflated.error().code == common::ErrorCode::kTooLarge) {
+        return respond(
+            reject(RejectReason::kTooLarge, 413, "body_too_large", inflated.error().message));
+      }
+      return respond(
+          reject(RejectReason::kInvalidReport, 400, "invalid_body", inflated.error().message));
+    }
+    request.body = std::move(*inflated);
+  } else if (!encoding.empty() && encoding != "identity") {
+    return respond(reject(RejectReason::kUnsupportedMediaType, 415, "unsupported_media_type",
+                          "Content-Encoding must be gzip or identity"));
+  }
+  if (request.body.size() > options_.max_body_bytes) {
+    return respond(reject(RejectReason::kTooLarge, 413, "body_too_large",
+                          "body exceeds " + std::to_string(options_.max_body_bytes) + " bytes"));
+  }
+
+  auto validated = common::parseAndValidate(request.body);
+  if (!validated) {
+    return respond(
+        reject(RejectReason::kInvalidReport, 400, "invalid_report", validated.error().message));
+  }
+  const std::string id = validated->report.report_id;
+  if (options_.discard_reports) {
+    metrics_.reportStored();
+    return respond(jsonResponse(201, Json{{"id", id}, {"status", "stored"}}.dump()));
+  }
+
+  IngestItem item{std::move(*validated), std::move(request.body), common::nowUtc(),
+                  std::move(request.peer_ip)};
+  store_.submit(
+      std::move(item), [this, id, started, respond = std::move(respond)](StoreResult result) {
+        const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+        metrics_.observeIngestLatency(elapsed.count());
+        switch (result.outcome) {
+          case StoreOutcome::kStored:
+            metrics_.reportStored();
+            return respond(jsonResponse(201, Json{{"id", id}, {"status", "stored"}}.dump()));
+          case StoreOutcome::kDuplicate:
+            metrics_.reportDuplicate();
+            return respond(jsonResponse(200, Json{{"id", id}, {"status", "duplicate"}}.dump()));
+          case StoreOutcome::kUnavailable: {
+            metrics_.storageError();
+            ApiResponse r =
+                reject(RejectReason::kUnavailable, 503, "storage_unavailable", result.detail);
+            r.headers.emplace_back("Retry-After", "5");
+            return respond(std::move(r));
+          }
+        }
+      });
+}
+
+ApiResponse Api::listServers() {
+  auto servers = store_.listServers();
+  if (!servers) return errorResponse(503, "storage_unavailable", servers.error().message);
+  Json items = Json::array();
+  for (const auto& s : *servers) {
+    items.push_back({{"ip", s.ip},
+                     {"hostname", s.hostname},
+                     {"os_name", s.os_name},
+                     {"os_version", s.os_version},
+                     {"last_report_at", s.last_report_at},
+                     {"reports", s.reports}});
+  }
+  return jsonResponse(200, Json{{"items", std::move(items)}}.dump());
+}
+
+ApiResponse Api::listReports(const std::string& ip_text, std::string_view query) {
+  auto ip = common::canonicalIp(ip_text);
+  if (!ip) return errorResponse(404, "not_found", "unknown server: not an IP address");
+  int limit = 100;
+  if (auto text = queryValue(query, "limit")) {
+    auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+    if (ec != std::errc() || ptr != text->data() + text->size() || limit < 1 || limit > 1000) {
+      return errorResponse(400, "invalid_query", "limit: expected an integer from 1 to 1000");
+    }
+  }
+  std::optional<common::Timestamp> before;
+  if (auto text = queryValue(query, "before")) {
+    auto t = common::parseRfc3339(*text);
+    if (!t) return errorResponse(400, "invalid_query", "before: " + t.error().message);
+    before = *t;
+  }
+  auto reports = store_.listReports(*ip, limit, before);
+  if (!reports) return errorResponse(503, "storage_unavailable", reports.error().message);
+  if (!*reports) return errorResponse(404, "not_found", "unknown server " + *ip);
+  Json items = Json::array();
+  for (const auto& r : **reports) {
+    items.push_back({{"id", r.id},
+                     {"collected_at", r.collected_at},
+                     {"processes", r.processes},
+                     {"sessions", r.sessions}});
+  }
+  return jsonResponse(200, Json{{"items", std::move(items)}}.dump());
+}
+
+ApiResponse Api::getReport(const std::string& id_text) {
+  auto id = common::canonicalUuid(id_text);
+  if (!id) return errorResponse(404, "not_found", "unknown report: not a UUID");
+  auto document = store_.reportDocument(*id);
+  if (!document) return errorResponse(503, "storage_unavailable", document.error().message);
+  if (!*document) return errorResponse(404, "not_found", "unknown report " + *id);
+  return jsonResponse(200, std::move(**document));
+}
+
+}  // namespace vigia::server

@@ -1,0 +1,88 @@
+#include "server/api/metrics.hpp"
+
+#include <cstdio>
+
+namespace vigia::server {
+namespace {
+
+constexpr const char* kReasonLabels[] = {"invalid_report", "too_large", "unsupported_media_type",
+                                         "storage_unavailable", "unauthorized"};
+static_assert(std::size(kReasonLabels) == static_cast<std::size_t>(RejectReason::kCount));
+
+void sample(std::string& out, const std::string& name, unsigned long long value) {
+  out.append(name).append(" ").append(std::to_string(value)).append("\n");
+}
+
+std::string formatDouble(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
+
+void Metrics::reportRejected(RejectReason reason) {
+  rejected_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::observeIngestLatency(double seconds) {
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    if (seconds <= kLatencyBuckets[i]) {
+      latency_buckets_[i].fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+  }
+  latency_count_.fetch_add(1, std::memory_order_relaxed);
+  latency_sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+}
+
+std::string Metrics::render(std::int64_t known_servers) const {
+  const auto get = [](const auto& a) {
+    return static_cast<unsigned long long>(a.load(std::memory_order_relaxed));
+  };
+  std::string out;
+  out += "# HELP vigia_reports_stored_total Reports stored in every store.\n";
+  out += "# TYPE vigia_reports_stored_total counter\n";
+  sample(out, "vigia_reports_stored_total", get(stored_));
+  out += "# HELP vigia_reports_duplicate_total Reports answered as duplicates (already stored).\n";
+  out += "# TYPE vigia_reports_duplicate_total counter\n";
+  sample(out, "vigia_reports_duplicate_total", get(duplicates_));
+  out += "# HELP vigia_reports_rejected_total Reports not stored, by reason.\n";
+  out += "# TYPE vigia_reports_rejected_total counter\n";
+  for (std::size_t i = 0; i < rejected_.size(); ++i) {
+    sample(out, std::string("vigia_reports_rejected_total{reason=\"") + kReasonLabels[i] + "\"}",
+           get(rejected_[i]));
+  }
+  out += "# HELP vigia_storage_errors_total Batches that failed to store (disk full, I/O error).\n";
+  out += "# TYPE vigia_storage_errors_total counter\n";
+  sample(out, "vigia_storage_errors_total", get(storage_errors_));
+  out += "# HELP vigia_ingest_latency_seconds Time from a complete request to its answer.\n";
+  out += "# TYPE vigia_ingest_latency_seconds histogram\n";
+  unsigned long long cumulative = 0;
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    cumulative += get(latency_buckets_[i]);
+    sample(out,
+           "vigia_ingest_latency_seconds_bucket{le=\"" + formatDouble(kLatencyBuckets[i]) + "\"}",
+           cumulative);
+  }
+  sample(out, "vigia_ingest_latency_seconds_bucket{le=\"+Inf\"}", get(latency_count_));
+  out += "vigia_ingest_latency_seconds_sum " +
+         formatDouble(static_cast<double>(get(latency_sum_us_)) / 1e6) + "\n";
+  sample(out, "vigia_ingest_latency_seconds_count", get(latency_count_));
+  out += "# HELP vigia_known_servers Servers that have reported at least once.\n";
+  out += "# TYPE vigia_known_servers gauge\n";
+  out += "vigia_known_servers " + std::to_string(known_servers) + "\n";
+  out += "# HELP vigia_http_connections_open Open HTTP connections.\n";
+  out += "# TYPE vigia_http_connections_open gauge\n";
+  out += "vigia_http_connections_open " + std::to_string(openConnections()) + "\n";
+  out += "# HELP vigia_http_connections_refused_total Connections closed at once: cap reached.\n";
+  out += "# TYPE vigia_http_connections_refused_total counter\n";
+  sample(out, "vigia_http_connections_refused_total", get(connections_refused_));
+  out +=
+      "# HELP vigia_http_timeouts_total Requests dropped for exceeding a read or write timeout.\n";
+  out += "# TYPE vigia_http_timeouts_total counter\n";
+  sample(out, "vigia_http_timeouts_total", get(timeouts_));
+  return out;
+}
+
+}  // namespace vigia::server

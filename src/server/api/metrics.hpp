@@ -1,0 +1,57 @@
+#pragma once
+
+// Counters for /metrics (Prometheus text format 0.0.4). Lock-free: updated from the I/O
+// threads and the storage writer.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace vigia::server {
+
+enum class RejectReason {
+  kInvalidReport,         // 400
+  kTooLarge,              // 413
+  kUnsupportedMediaType,  // 415
+  kUnavailable,           // 503
+  kUnauthorized,          // 401/403
+  kCount
+};
+
+class Metrics {
+ public:
+  // Upper bounds of the ingest latency histogram, seconds.
+  static constexpr std::array<double, 12> kLatencyBuckets = {
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+  void reportStored() { stored_.fetch_add(1, std::memory_order_relaxed); }
+  void reportDuplicate() { duplicates_.fetch_add(1, std::memory_order_relaxed); }
+  void reportRejected(RejectReason reason);
+  void storageError() { storage_errors_.fetch_add(1, std::memory_order_relaxed); }
+  void observeIngestLatency(double seconds);
+  void connectionRefused() { connections_refused_.fetch_add(1, std::memory_order_relaxed); }
+  void connectionOpened() { connections_open_.fetch_add(1, std::memory_order_relaxed); }
+  void connectionClosed() { connections_open_.fetch_sub(1, std::memory_order_relaxed); }
+  void requestTimedOut() { timeouts_.fetch_add(1, std::memory_order_relaxed); }
+
+  std::int64_t openConnections() const { return connections_open_.load(std::memory_order_relaxed); }
+
+  // `known_servers` comes from the store at scrape time.
+  std::string render(std::int64_t known_servers) const;
+
+ private:
+  std::atomic<std::uint64_t> stored_{0};
+  std::atomic<std::uint64_t> duplicates_{0};
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(RejectReason::kCount)>
+      rejected_{};
+  std::atomic<std::uint64_t> storage_errors_{0};
+  std::array<std::atomic<std::uint64_t>, kLatencyBuckets.size()> latency_buckets_{};
+  std::atomic<std::uint64_t> latency_count_{0};
+  std::atomic<std::uint64_t> latency_sum_us_{0};
+  std::atomic<std::uint64_t> connections_refused_{0};
+  std::atomic<std::int64_t> connections_open_{0};
+  std::atomic<std::uint64_t> timeouts_{0};
+};
+
+}  // namespace vigia::server

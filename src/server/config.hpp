@@ -1,0 +1,48 @@
+#pragma once
+
+// vigia-server's configuration: defaults, then the TOML file (--config), then flags (SPEC §3).
+// Every option is documented in `vigia-server --help` and docs/operations.md.
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace vigia::server {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string listen_host = "127.0.0.1";  // parsed from `listen`
+  unsigned short listen_port = 8080;
+  std::filesystem::path data_dir = "./vigia-data";
+  std::string database;  // empty: sqlite:<data_dir>/vigia.db
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  bool csv_formula_guard = true;
+  bool fsync = true;
+  std::size_t max_connections = 10'000;
+  std::size_t max_header_bytes = 16 * 1024;
+  int header_timeout_seconds = 30;
+  int body_timeout_seconds = 60;
+  int shutdown_grace_seconds = 30;
+  int threads = 0;  // 0: one per core
+  std::size_t max_queued_reports = 4096;
+  bool insecure_no_auth = false;
+  bool discard_reports = false;  // benchmark only
+};
+
+struct ConfigOutcome {
+  ServerConfig config;
+  bool exit_now = false;  // --help / --version were answered
+  int exit_code = 0;
+};
+
+// Parses argv (and the TOML file it names). Errors are usage errors: exit status 2.
+common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv);
+
+// "host:port" or "[v6]:port" → host, port.
+common::Status parseListen(const std::string& text, std::string& host, unsigned short& port);
+
+bool isLoopback(const std::string& host);
+
+}  // namespace vigia::server

@@ -1,0 +1,339 @@
+#include "server/http/http_server.hpp"
+
+#include <array>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "common/identifiers.hpp"
+
+namespace vigia::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class Session;
+
+class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
+ public:
+  Impl(Api& api, Metrics& metrics, HttpOptions options)
+      : api_(api),
+        metrics_(metrics),
+        options_(std::move(options)),
+        ioc_(options_.threads),
+        acceptor_(net::make_strand(ioc_)),
+        signals_(ioc_, SIGINT, SIGTERM),
+        grace_timer_(ioc_),
+        work_(net::make_work_guard(ioc_)) {}
+
+  common::Result<std::string> listen();
+  void run();
+  void stop();
+
+  void sessionStarted(Session* s);
+  void sessionEnded(Session* s);
+  bool stopping() const { return stopping_.load(); }
+
+  Api& api_;
+  Metrics& metrics_;
+  const HttpOptions options_;
+
+ private:
+  void accept();
+  void beginShutdown();
+  void finishIfIdle();
+
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  net::steady_timer grace_timer_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  std::atomic<bool> stopping_{false};
+  std::mutex sessions_mutex_;
+  std::unordered_set<Session*> sessions_;
+};
+
+// One connection: read a request under deadlines, hand it to the API, write the answer, and
+// repeat while keep-alive lasts.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    beast::error_code ec;
+    const auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      auto canonical = common::canonicalIp(remote.address().to_string());
+      peer_ip_ = canonical ? *canonical : remote.address().to_string();
+    }
+  }
+  ~Session() { server_->sessionEnded(this); }
+
+  void start() {
+    server_->sessionStarted(this);
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->readHeader(); });
+  }
+
+  // From the server's shutdown: a connection waiting for a request is closed now; one in the
+  // middle of a request finishes it first (see afterWrite).
+  void onShutdown() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->waiting_for_request_) {
+        beast::error_code ec;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->stream_.socket().close(ec);
+      }
+    });
+  }
+
+ private:
+  const HttpOptions& options() const { return server_->options_; }
+
+  void readHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
+    parser_->body_limit(options().max_body_bytes);
+    waiting_for_request_ = true;
+    if (server_->stopping()) return close();
+    stream_.expires_after(options().header_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+  }
+
+  void onHeader(beast::error_code ec) {
+    waiting_for_request_ = false;
+    if (ec) return onReadError(ec);
+    const auto& req = parser_->get();
+    if (const auto length = parser_->content_length();
+        length && *length > options().max_body_bytes) {
+      server_->metrics_.reportRejected(RejectReason::kTooLarge);
+      return sendError(413, "body_too_large",
+                       "body exceeds " + std::to_string(options().max_body_bytes) + " bytes",
+                       /*close=*/true);
+    }
+    (void)req;
+    stream_.expires_after(options().body_timeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code e, std::size_t) { self->onBody(e); });
+  }
+
+  void onReadError(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
+      return close();
+    }
+    if (ec == beast::error::timeout) {
+      server_->metrics_.requestTimedOut();
+      return close();  // the socket is already closed by the timeout
+    }
+    if (ec == http::error::body_limit) {
+      server_->metrics_.reportRejected(RejectReason::kTooLarge);
+      return sendError(413, "body_too_large",
+                       "body exceeds " + std::to_string(options().max_body_bytes) + " bytes", true);
+    }
+    if (ec == http::error::header_limit) {
+      return sendError(431, "header_too_large",
+                       "header exceeds " + std::to_string(options().max_header_bytes) + " bytes",
+                       true);
+    }
+    sendError(400, "bad_request", "malformed HTTP request: " + ec.message(), true);
+  }
+
+  void onBody(beast::error_code ec) {
+    if (ec) return onReadError(ec);
+    auto req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    ApiRequest api_request;
+    api_request.method = std::string(req.method_string());
+    api_request.target = std::string(req.target());
+    api_request.content_type = std::string(req[http::field::content_type]);
+    api_request.content_encoding = std::string(req[http::field::content_encoding]);
+    api_request.authorization = std::string(req[http::field::authorization]);
+    api_request.body = std::move(req.body());
+    api_request.peer_ip = peer_ip_;
+    // The answer may come from the storage writer thread: hop back onto this connection's strand.
+    server_->api_.handle(std::move(api_request), [self = shared_from_this()](ApiResponse response) {
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(response)]() mutable { self->write(std::move(r), false); });
+    });
+  }
+
+  void sendError(unsigned status, const std::string& code, const std::string& detail,
+                 bool close_after) {
+    write(errorResponse(status, code, detail), close_after);
+  }
+
+  void write(ApiResponse api_response, bool close_after) {
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(11);
+    res->result(api_response.status);
+    res->set(http::field::server, "vigia/" VIGIA_VERSION);
+    res->set(http::field::content_type, api_response.content_type);
+    for (auto& [name, value] : api_response.headers) res->set(name, value);
+    res->body() = std::move(api_response.body);
+    close_after = close_after || !keep_alive_ || server_->stopping();
+    res->keep_alive(!close_after);
+    res->prepare_payload();
+    stream_.expires_after(options().write_timeout);
+    http::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, close_after](beast::error_code ec, std::size_t) {
+          if (ec || close_after) return self->close();
+          self->readHeader();
+        });
+  }
+
+  // Half-close, then read and discard what the client is still sending (a body we refused
+  // early) for a moment: closing a socket with unread data makes the kernel send a reset, which
+  // can destroy our answer before the client reads it.
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return;
+    stream_.expires_after(std::chrono::seconds(2));
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(net::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (!ec) self->drain();
+                            });
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  std::string peer_ip_;
+  bool keep_alive_ = true;
+  bool waiting_for_request_ = false;
+  std::array<char, 16384> discard_{};
+};
+
+common::Result<std::string> HttpServer::Impl::listen() {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(options_.host, ec);
+  if (ec) {
+    return common::makeError(common::ErrorCode::kInvalidArgument,
+                             "listen address \"" + options_.host + "\" is not an IP address");
+  }
+  const tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return common::makeError(common::ErrorCode::kUnavailable,
+                             "cannot listen on " + options_.host + ":" +
+                                 std::to_string(options_.port) + ": " + ec.message());
+  }
+  const auto local = acceptor_.local_endpoint();
+  const std::string host = local.address().is_v6() ? "[" + local.address().to_string() + "]"
+                                                   : local.address().to_string();
+  return host + ":" + std::to_string(local.port());
+}
+
+void HttpServer::Impl::accept() {
+  acceptor_.async_accept(net::make_strand(ioc_),
+                         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                           if (ec) {
+                             if (ec == net::error::operation_aborted || self->stopping()) return;
+                             // EMFILE and the like: keep accepting; the socket was not created.
+                           } else {
+                             std::size_t active = 0;
+                             {
+                               std::lock_guard lock(self->sessions_mutex_);
+                               active = self->sessions_.size();
+                             }
+                             if (active >= self->options_.max_connections) {
+                               self->metrics_.connectionRefused();
+                               beast::error_code ignored;
+                               socket.close(ignored);
+                             } else {
+                               std::make_shared<Session>(std::move(socket), self)->start();
+                             }
+                           }
+                           self->accept();
+                         });
+}
+
+void HttpServer::Impl::sessionStarted(Session* s) {
+  std::lock_guard lock(sessions_mutex_);
+  sessions_.insert(s);
+  metrics_.connectionOpened();
+}
+
+void HttpServer::Impl::sessionEnded(Session* s) {
+  {
+    std::lock_guard lock(sessions_mutex_);
+    if (sessions_.erase(s) == 0) return;
+  }
+  metrics_.connectionClosed();
+  if (stopping_) net::post(ioc_, [self = shared_from_this()] { self->finishIfIdle(); });
+}
+
+void HttpServer::Impl::run() {
+  signals_.async_wait([self = shared_from_this()](beast::error_code ec, int) {
+    if (!ec) self->beginShutdown();
+  });
+  accept();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+  ioc_.run();
+  for (auto& t : threads) t.join();
+}
+
+void HttpServer::Impl::stop() {
+  net::post(ioc_, [self = shared_from_this()] { self->beginShutdown(); });
+}
+
+void HttpServer::Impl::beginShutdown() {
+  if (stopping_.exchange(true)) return;
+  beast::error_code ec;
+  net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    beast::error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+  signals_.cancel(ec);
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (Session* s : sessions_) {
+      // A session being destroyed has no owner left; skip it (weak_from_this is empty).
+      if (auto p = s->weak_from_this().lock()) live.push_back(std::move(p));
+    }
+  }
+  for (auto& s : live) s->onShutdown();
+  grace_timer_.expires_after(options_.shutdown_grace);
+  grace_timer_.async_wait([self = shared_from_this()](beast::error_code e) {
+    if (!e) self->ioc_.stop();  // grace period over: abandon what is still in flight
+  });
+  finishIfIdle();
+}
+
+void HttpServer::Impl::finishIfIdle() {
+  {
+    std::lock_guard lock(sessions_mutex_);
+    if (!sessions_.empty()) return;
+  }
+  grace_timer_.cancel();
+  work_.reset();
+}
+
+HttpServer::HttpServer(Api& api, Metrics& metrics, HttpOptions options)
+    : impl_(std::make_shared<Impl>(api, metrics, std::move(options))) {}
+HttpServer::~HttpServer() = default;
+common::Result<std::string> HttpServer::listen() { return impl_->listen(); }
+void HttpServer::run() { impl_->run(); }
+void HttpServer::stop() { impl_->stop(); }
+
+}  // namespace vigia::server

@@ -1,0 +1,111 @@
+// vigia-server: loads the configuration, opens (and repairs) the stores, serves HTTP until
+// SIGTERM/SIGINT, then finishes in-flight requests and exits 0.
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <thread>
+
+#include "server/api/api.hpp"
+#include "server/config.hpp"
+#include "server/http/http_server.hpp"
+#include "server/storage/report_store.hpp"
+
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitFailure = 1;
+
+// Each connection is a file descriptor: let the process use as many as its hard limit allows.
+std::size_t raiseFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  return static_cast<std::size_t>(limit.rlim_cur);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto log = spdlog::stderr_color_mt("vigia-server");
+  spdlog::set_default_logger(log);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+
+  auto loaded = vigia::server::loadServerConfig(argc, argv);
+  if (!loaded) {
+    spdlog::error("{}", loaded.error().message);
+    return kExitUsage;
+  }
+  if (loaded->exit_now) return loaded->exit_code;
+  const vigia::server::ServerConfig& config = loaded->config;
+
+  // No tokens exist in this version, so the API is open to whoever can connect: only loopback,
+  // unless the operator says otherwise in so many words.
+  if (!vigia::server::isLoopback(config.listen_host) && !config.insecure_no_auth) {
+    spdlog::error(
+        "refusing to listen on {} without authentication tokens; use a loopback "
+        "address, or --insecure-no-auth if a firewall guards this port",
+        config.listen);
+    return kExitUsage;
+  }
+
+  const std::size_t fd_limit = raiseFileLimit();
+  std::size_t max_connections = config.max_connections;
+  if (max_connections + 64 > fd_limit) {
+    max_connections = fd_limit > 128 ? fd_limit - 64 : 64;
+    spdlog::warn("max_connections lowered to {} by the open-file limit ({})", max_connections,
+                 fd_limit);
+  }
+
+  vigia::server::StoreOptions store_options;
+  store_options.data_dir = config.data_dir;
+  store_options.database_url = config.database;
+  store_options.csv_formula_guard = config.csv_formula_guard;
+  store_options.fsync = config.fsync;
+  store_options.max_queued_reports = config.max_queued_reports;
+  auto store = vigia::server::ReportStore::open(store_options);
+  if (!store) {
+    spdlog::error("cannot open the stores: {}", store.error().message);
+    return kExitFailure;
+  }
+
+  vigia::server::Metrics metrics;
+  vigia::server::Api api(
+      **store, metrics,
+      {.max_body_bytes = config.max_body_bytes, .discard_reports = config.discard_reports});
+  vigia::server::HttpOptions http;
+  http.host = config.listen_host;
+  http.port = config.listen_port;
+  http.max_header_bytes = config.max_header_bytes;
+  http.max_body_bytes = config.max_body_bytes;
+  http.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
+  http.body_timeout = std::chrono::seconds(config.body_timeout_seconds);
+  http.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
+  http.max_connections = max_connections;
+  http.threads = config.threads > 0
+                     ? config.threads
+                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  vigia::server::HttpServer server(api, metrics, http);
+  auto bound = server.listen();
+  if (!bound) {
+    spdlog::error("{}", bound.error().message);
+    return kExitFailure;
+  }
+  if (config.discard_reports)
+    spdlog::warn("--discard-reports: reports are validated, then DROPPED");
+  if (!config.fsync) spdlog::warn("fsync is off: a crash may lose acknowledged reports");
+  if (vigia::server::isLoopback(config.listen_host)) {
+    spdlog::info("no authentication tokens configured: serving loopback clients only");
+  }
+  spdlog::info("data dir {}, database {}", config.data_dir.string(), config.database);
+  spdlog::info("listening on http://{}", *bound);
+
+  server.run();
+  spdlog::info("shutting down: finishing queued reports");
+  (*store)->stop();
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,119 @@
+#include "server/storage/csv_export.hpp"
+
+#include <charconv>
+
+namespace vigia::server {
+namespace {
+
+constexpr int kColumns = 21;
+enum Column {
+  kReportId,
+  kCollectedAt,
+  kServerIp,
+  kHostname,
+  kRecord,
+  kPid,
+  kPpid,
+  kUser,
+  kName,
+  kCommand,
+  kTty,
+  kRemoteHost,
+  kLoginTime,
+  kOsName,
+  kOsVersion,
+  kKernel,
+  kArch,
+  kCpuVendor,
+  kCpuModel,
+  kCpuCores,
+  kCpuThreads
+};
+
+// A row is built cell by cell; unset cells stay empty.
+class Row {
+ public:
+  explicit Row(const common::Report& r) {
+    cells_[kReportId] = r.report_id;
+    cells_[kCollectedAt] = r.collected_at;
+    cells_[kServerIp] = r.host.ip;
+    cells_[kHostname] = r.host.hostname;
+  }
+  void set(Column c, std::string_view v) { cells_[c] = v; }
+  void setOptional(Column c, const std::optional<std::string>& v) {
+    if (v) cells_[c] = *v;
+  }
+  void setNumber(Column c, std::optional<std::int64_t> v) {
+    if (!v) return;
+    auto [end, ec] = std::to_chars(numbers_[c], numbers_[c] + sizeof numbers_[c], *v);
+    cells_[c] = std::string_view(numbers_[c], static_cast<std::size_t>(end - numbers_[c]));
+  }
+  void appendTo(std::string& out, bool guard) const {
+    for (int i = 0; i < kColumns; ++i) {
+      if (i) out.push_back(',');
+      appendCsvCell(cells_[i], guard, out);
+    }
+    out.push_back('\n');
+  }
+
+ private:
+  std::string_view cells_[kColumns];
+  char numbers_[kColumns][24] = {};
+};
+
+}  // namespace
+
+void appendCsvCell(std::string_view value, bool formula_guard, std::string& out) {
+  const bool guard = formula_guard && !value.empty() &&
+                     std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos;
+  const bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (quote) out.push_back('"');
+  if (guard) out.push_back('\'');
+  if (quote) {
+    for (char c : value) {
+      if (c == '"') out.push_back('"');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  } else {
+    out.append(value);
+  }
+}
+
+void appendCsvRows(const common::Report& r, bool guard, std::string& out) {
+  {
+    Row host(r);
+    host.set(kRecord, "host");
+    host.set(kOsName, r.os.name);
+    host.set(kOsVersion, r.os.version);
+    host.setOptional(kKernel, r.os.kernel);
+    host.setOptional(kArch, r.os.arch);
+    host.setOptional(kCpuVendor, r.cpu.vendor);
+    host.set(kCpuModel, r.cpu.model);
+    host.setNumber(kCpuCores, r.cpu.cores);
+    host.setNumber(kCpuThreads, r.cpu.threads);
+    host.appendTo(out, guard);
+  }
+  for (const auto& p : r.processes) {
+    Row row(r);
+    row.set(kRecord, "process");
+    row.setNumber(kPid, p.pid);
+    row.setNumber(kPpid, p.ppid);
+    row.set(kUser, p.user);
+    row.set(kName, p.name);
+    row.setOptional(kCommand, p.command);
+    row.appendTo(out, guard);
+  }
+  for (const auto& s : r.sessions) {
+    Row row(r);
+    row.set(kRecord, "session");
+    row.set(kUser, s.user);
+    row.set(kTty, s.tty);
+    row.setOptional(kRemoteHost, s.remote_host);
+    row.setOptional(kLoginTime, s.login_time);
+    row.setNumber(kPid, s.pid);
+    row.appendTo(out, guard);
+  }
+}
+
+}  // namespace vigia::server

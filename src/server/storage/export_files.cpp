@@ -1,0 +1,157 @@
+#include "server/storage/export_files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace vigia::server {
+
+using common::ErrorCode;
+using common::makeError;
+
+namespace {
+
+common::Error ioError(const std::string& what, const std::string& path, int err) {
+  // Every file-system failure is "storage unavailable" to the client: retry later.
+  return makeError(ErrorCode::kUnavailable, what + " " + path + ": " + std::strerror(err), true);
+}
+
+common::Status syncDirectory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ioError("open", dir.string(), errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return ioError("fsync", dir.string(), err);
+  return common::Ok{};
+}
+
+}  // namespace
+
+ExportFiles::ExportFiles(std::filesystem::path data_dir, bool fsync, std::size_t max_open)
+    : data_dir_(std::move(data_dir)), fsync_(fsync), max_open_(max_open) {}
+
+ExportFiles::~ExportFiles() { closeAll(); }
+
+std::string ExportFiles::relativePath(std::string_view kind, const std::string& ip,
+                                      const std::string& date) {
+  std::string path(kind == "csv" ? "csv/" : "json/");
+  path.append(ip).append("_").append(date).append(kind == "csv" ? ".csv" : ".jsonl");
+  return path;
+}
+
+common::Status ExportFiles::prepareDirectories() {
+  for (const char* sub : {"csv", "json"}) {
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir_ / sub, ec);
+    if (ec)
+      return makeError(ErrorCode::kUnavailable,
+                       "create " + (data_dir_ / sub).string() + ": " + ec.message(), true);
+  }
+  return common::Ok{};
+}
+
+common::Result<int> ExportFiles::fd(const std::string& relative) {
+  if (auto it = open_.find(relative); it != open_.end()) {
+    lru_.remove(relative);
+    lru_.push_front(relative);
+    return it->second;
+  }
+  const auto path = data_dir_ / relative;
+  int flags = O_WRONLY | O_APPEND | O_CLOEXEC;
+  int fd = ::open(path.c_str(), flags);
+  if (fd < 0 && errno == ENOENT) {
+    fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0644);
+    if (fd >= 0) created_[relative] = true;
+  }
+  if (fd < 0) return ioError("open", path.string(), errno);
+  if (open_.size() >= max_open_ && !lru_.empty()) {
+    // Evicted files were synced at the end of their batch; closing loses nothing.
+    const std::string victim = lru_.back();
+    lru_.pop_back();
+    ::close(open_[victim]);
+    open_.erase(victim);
+  }
+  open_[relative] = fd;
+  lru_.push_front(relative);
+  return fd;
+}
+
+common::Result<std::int64_t> ExportFiles::size(const std::string& relative) {
+  struct stat st {};
+  const auto path = data_dir_ / relative;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::int64_t{0};
+    return ioError("stat", path.string(), errno);
+  }
+  return static_cast<std::int64_t>(st.st_size);
+}
+
+common::Result<std::int64_t> ExportFiles::append(const std::string& relative,
+                                                 std::string_view header, std::string_view bytes) {
+  auto before = size(relative);
+  if (!before) return before.error();
+  auto file = fd(relative);
+  if (!file) return file.error();
+  std::string buffer;
+  std::string_view data = bytes;
+  if (*before == 0) {
+    buffer.reserve(header.size() + bytes.size());
+    buffer.append(header).append(bytes);
+    data = buffer;
+  }
+  while (!data.empty()) {
+    const ssize_t n = ::write(*file, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ioError("write", relative, errno);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return *before + static_cast<std::int64_t>(bytes.size() + (*before == 0 ? header.size() : 0));
+}
+
+common::Status ExportFiles::sync(const std::string& relative) {
+  if (!fsync_) return common::Ok{};
+  auto file = fd(relative);
+  if (!file) return file.error();
+  if (::fsync(*file) != 0) return ioError("fsync", relative, errno);
+  if (created_.erase(relative)) {
+    return syncDirectory((data_dir_ / relative).parent_path());
+  }
+  return common::Ok{};
+}
+
+common::Status ExportFiles::truncate(const std::string& relative, std::int64_t length) {
+  const auto path = data_dir_ / relative;
+  if (::truncate(path.c_str(), length) != 0 && errno != ENOENT) {
+    return ioError("truncate", path.string(), errno);
+  }
+  if (length == 0) return remove(relative);
+  return common::Ok{};
+}
+
+common::Status ExportFiles::remove(const std::string& relative) {
+  if (auto it = open_.find(relative); it != open_.end()) {
+    ::close(it->second);
+    open_.erase(it);
+    lru_.remove(relative);
+  }
+  created_.erase(relative);
+  const auto path = data_dir_ / relative;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    return ioError("unlink", path.string(), errno);
+  return common::Ok{};
+}
+
+void ExportFiles::closeAll() {
+  for (auto& [path, fd] : open_) ::close(fd);
+  open_.clear();
+  lru_.clear();
+}
+
+}  // namespace vigia::server

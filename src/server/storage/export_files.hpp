@@ -1,0 +1,55 @@
+#pragma once
+
+// The CSV and JSON Lines files of the data dir, as the storage writer sees them: append-only
+// files whose committed length is recorded in the database (export_files), so that anything
+// beyond it can be cut off after a failure or a crash.
+
+#include <cstdint>
+#include <filesystem>
+#include <list>
+#include <string>
+#include <unordered_map>
+
+#include "common/result.hpp"
+
+namespace vigia::server {
+
+class ExportFiles {
+ public:
+  ExportFiles(std::filesystem::path data_dir, bool fsync, std::size_t max_open = 128);
+  ~ExportFiles();
+  ExportFiles(const ExportFiles&) = delete;
+  ExportFiles& operator=(const ExportFiles&) = delete;
+
+  // "csv/10.0.0.5_2026-11-22.csv": the key used in export_files, relative to the data dir.
+  static std::string relativePath(std::string_view kind, const std::string& ip,
+                                  const std::string& date);
+
+  // Creates csv/ and json/ if missing.
+  common::Status prepareDirectories();
+
+  // Appends bytes; when the file is new (or empty), `header` goes first. Returns the size after.
+  common::Result<std::int64_t> append(const std::string& relative, std::string_view header,
+                                      std::string_view bytes);
+  // Size before any append in this batch, for truncating back.
+  common::Result<std::int64_t> size(const std::string& relative);
+  // fsync the file (and its directory if it was created since the last sync).
+  common::Status sync(const std::string& relative);
+  common::Status truncate(const std::string& relative, std::int64_t size);
+  common::Status remove(const std::string& relative);
+  void closeAll();
+
+  const std::filesystem::path& dataDir() const { return data_dir_; }
+
+ private:
+  common::Result<int> fd(const std::string& relative);
+
+  std::filesystem::path data_dir_;
+  bool fsync_;
+  std::size_t max_open_;
+  std::unordered_map<std::string, int> open_;
+  std::list<std::string> lru_;                     // front: most recently used
+  std::unordered_map<std::string, bool> created_;  // created since last directory sync
+};
+
+}  // namespace vigia::server

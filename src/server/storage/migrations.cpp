@@ -1,0 +1,149 @@
+#include "server/storage/migrations.hpp"
+
+#include "common/time_util.hpp"
+
+namespace vigia::server {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Absent optional text is stored as '' in the dimension tables, because NULLs never conflict
+// in a UNIQUE constraint and would store the same OS release twice.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE hosts (
+  id INTEGER PRIMARY KEY,
+  ip TEXT NOT NULL UNIQUE,
+  hostname TEXT NOT NULL,
+  first_seen_at TEXT NOT NULL,
+  last_report_at TEXT NOT NULL,
+  last_collected_us BIGINT NOT NULL,
+  os_release_id BIGINT NOT NULL,
+  report_count BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE os_releases (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  os_id TEXT NOT NULL DEFAULT '',
+  version_id TEXT NOT NULL DEFAULT '',
+  kernel TEXT NOT NULL DEFAULT '',
+  arch TEXT NOT NULL DEFAULT '',
+  UNIQUE (name, version, os_id, version_id, kernel, arch)
+);
+CREATE TABLE cpu_models (
+  id INTEGER PRIMARY KEY,
+  vendor TEXT NOT NULL DEFAULT '',
+  model TEXT NOT NULL,
+  arch TEXT NOT NULL DEFAULT '',
+  UNIQUE (vendor, model, arch)
+);
+CREATE TABLE reports (
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  host_id BIGINT NOT NULL REFERENCES hosts(id),
+  hostname TEXT NOT NULL,
+  collected_at TEXT NOT NULL,
+  collected_us BIGINT NOT NULL,
+  received_at TEXT NOT NULL,
+  source_addr TEXT NOT NULL,
+  agent_version TEXT,
+  os_release_id BIGINT NOT NULL REFERENCES os_releases(id),
+  cpu_model_id BIGINT NOT NULL REFERENCES cpu_models(id),
+  cpu_sockets BIGINT,
+  cpu_cores BIGINT,
+  cpu_threads BIGINT,
+  cpu_mhz DOUBLE PRECISION,
+  machine_id TEXT,
+  boot_time TEXT,
+  process_count BIGINT NOT NULL,
+  session_count BIGINT NOT NULL,
+  document TEXT NOT NULL
+);
+CREATE INDEX reports_by_host_time ON reports (host_id, collected_us);
+CREATE TABLE processes (
+  report_id BIGINT NOT NULL REFERENCES reports(id),
+  ordinal INTEGER NOT NULL,
+  pid BIGINT NOT NULL,
+  ppid BIGINT,
+  name TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  uid BIGINT,
+  state TEXT,
+  command TEXT,
+  started_at TEXT,
+  rss_bytes BIGINT,
+  cpu_seconds DOUBLE PRECISION,
+  PRIMARY KEY (report_id, ordinal)
+);
+CREATE TABLE sessions (
+  report_id BIGINT NOT NULL REFERENCES reports(id),
+  ordinal INTEGER NOT NULL,
+  user_name TEXT NOT NULL,
+  tty TEXT NOT NULL,
+  remote_host TEXT,
+  login_time TEXT,
+  pid BIGINT,
+  PRIMARY KEY (report_id, ordinal)
+);
+CREATE TABLE export_files (
+  path TEXT PRIMARY KEY,
+  size_bytes BIGINT NOT NULL
+);
+)sql"},
+};
+
+common::Result<int> currentVersion(SqliteConnection& db) {
+  if (auto st = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+      !st) {
+    return st.error();
+  }
+  auto stmt = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!stmt) return stmt.error();
+  auto row = (*stmt)->step();
+  if (!row) return row.error();
+  const int version = static_cast<int>((*stmt)->int64(0));
+  (*stmt)->reset();
+  return version;
+}
+
+}  // namespace
+
+common::Status migrate(SqliteConnection& db) {
+  auto version = currentVersion(db);
+  if (!version) return version.error();
+  if (*version > kSchemaVersion) {
+    return common::makeError(common::ErrorCode::kInvalidArgument,
+                             "database schema version " + std::to_string(*version) +
+                                 " is newer than this vigia-server knows (" +
+                                 std::to_string(kSchemaVersion) + "); upgrade the server");
+  }
+  for (const auto& m : kMigrations) {
+    if (m.version <= *version) continue;
+    if (auto st = db.exec("BEGIN IMMEDIATE"); !st) return st;
+    auto st = db.exec(m.sql);
+    if (st) {
+      auto insert = db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+      if (!insert) {
+        st = insert.error();
+      } else {
+        st =
+            (*insert)->bind(1, m.version).bind(2, common::formatRfc3339Utc(common::nowUtc())).run();
+      }
+    }
+    if (st) st = db.exec("COMMIT");
+    if (!st) {
+      (void)db.exec("ROLLBACK");
+      auto error = st.error();
+      error.message = "migration " + std::to_string(m.version) + ": " + error.message;
+      return error;
+    }
+  }
+  return common::Ok{};
+}
+
+}  // namespace vigia::server

@@ -1,0 +1,604 @@
+#include "server/storage/report_store.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "server/storage/csv_export.hpp"
+#include "server/storage/export_files.hpp"
+#include "server/storage/jsonl_export.hpp"
+#include "server/storage/migrations.hpp"
+#include "server/storage/sqlite_database.hpp"
+
+namespace vigia::server {
+namespace {
+
+using common::ErrorCode;
+using common::makeError;
+
+std::int64_t micros(common::Timestamp t) { return t.time_since_epoch().count(); }
+
+struct Pending {
+  IngestItem item;
+  std::function<void(StoreResult)> done;
+};
+
+// A report accepted into the current batch, with what its files need.
+struct Accepted {
+  const Pending* pending;
+  std::string jsonl_line;
+};
+
+class SqliteReportStore final : public ReportStore {
+ public:
+  SqliteReportStore(StoreOptions options, std::filesystem::path db_path,
+                    std::unique_ptr<SqliteConnection> writer)
+      : options_(std::move(options)),
+        db_path_(std::move(db_path)),
+        db_(std::move(writer)),
+        files_(options_.data_dir, options_.fsync) {}
+
+  ~SqliteReportStore() override { stop(); }
+
+  common::Status start();
+  void submit(IngestItem item, std::function<void(StoreResult)> done) override;
+  void stop() override;
+  common::Result<std::vector<ServerSummary>> listServers() override;
+  common::Result<std::optional<std::vector<ReportSummary>>> listReports(
+      const std::string& ip, int limit, std::optional<common::Timestamp> before) override;
+  common::Result<std::optional<std::string>> reportDocument(const std::string& uuid) override;
+  StoreStats stats() override;
+
+ private:
+  void writerLoop();
+  void processBatch(std::vector<Pending>& batch);
+  common::Result<bool> insertReport(const Pending& p, const std::string& jsonl_line);
+  common::Result<std::int64_t> dimensionId(const std::string& cache_key,
+                                           const std::string& insert_sql,
+                                           const std::string& select_sql,
+                                           const std::vector<std::string>& values,
+                                           std::unordered_map<std::string, std::int64_t>& cache);
+  common::Status exportBatch(const std::vector<Accepted>& accepted,
+                             std::map<std::string, std::int64_t>& sizes_before);
+  common::Status recover();
+  common::Status rebuildFile(const std::string& relative);
+
+  // Read side: a small pool of read-only connections (WAL lets them run beside the writer).
+  class ReadLease;
+  common::Result<std::unique_ptr<SqliteConnection>> acquireReader();
+  void releaseReader(std::unique_ptr<SqliteConnection> conn);
+
+  StoreOptions options_;
+  std::filesystem::path db_path_;
+  std::unique_ptr<SqliteConnection> db_;  // the writer thread's only
+  ExportFiles files_;
+  std::unordered_map<std::string, std::int64_t> os_ids_, cpu_ids_;
+  bool needs_recovery_ = false;
+  std::int64_t new_hosts_in_batch_ = 0;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;
+
+  std::atomic<std::uint64_t> stored_{0}, duplicates_{0}, errors_{0}, batches_{0};
+  std::atomic<std::int64_t> known_servers_{0};
+};
+
+common::Status SqliteReportStore::start() {
+  if (auto st = migrate(*db_); !st) return st;
+  if (auto st = files_.prepareDirectories(); !st) return st;
+  if (auto st = recover(); !st) return st;
+  auto count = db_->prepare("SELECT count(*) FROM hosts");
+  if (!count) return count.error();
+  if (auto row = (*count)->step(); !row) return row.error();
+  known_servers_ = (*count)->int64(0);
+  (*count)->reset();
+  writer_ = std::thread([this] { writerLoop(); });
+  return common::Ok{};
+}
+
+void SqliteReportStore::submit(IngestItem item, std::function<void(StoreResult)> done) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!stopping_ && queue_.size() < options_.max_queued_reports) {
+      queue_.push_back({std::move(item), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  done({StoreOutcome::kUnavailable, stopping_ ? "server is stopping" : "ingest queue full"});
+}
+
+void SqliteReportStore::stop() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_ && !writer_.joinable()) return;
+    stopping_ = true;
+    queue_cv_.notify_one();
+  }
+  if (writer_.joinable()) writer_.join();
+}
+
+void SqliteReportStore::writerLoop() {
+  while (true) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping, and everything submitted is answered
+      const std::size_t n = std::min(queue_.size(), options_.max_batch_reports);
+      batch.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    processBatch(batch);
+  }
+}
+
+void SqliteReportStore::processBatch(std::vector<Pending>& batch) {
+  std::vector<StoreOutcome> outcomes(batch.size(), StoreOutcome::kDuplicate);
+  std::vector<Accepted> accepted;
+  std::map<std::string, std::int64_t> sizes_before;
+  new_hosts_in_batch_ = 0;
+
+  common::Status st = common::Ok{};
+  if (needs_recovery_) {
+    st = recover();
+    if (st) needs_recovery_ = false;
+  }
+  if (st) st = db_->exec("BEGIN IMMEDIATE");
+  const bool began = static_cast<bool>(st);
+  for (std::size_t i = 0; st && i < batch.size(); ++i) {
+    const auto& item = batch[i].item;
+    std::string line = makeJsonlLine(item.body, item.received_at, item.source_addr);
+    auto inserted = insertReport(batch[i], line);
+    if (!inserted) {
+      st = inserted.error();
+    } else if (*inserted) {
+      outcomes[i] = StoreOutcome::kStored;
+      accepted.push_back({&batch[i], std::move(line)});
+    }
+  }
+  if (st && !accepted.empty()) st = exportBatch(accepted, sizes_before);
+  if (st) st = db_->exec("COMMIT");
+
+  if (!st) {
+    if (began) (void)db_->exec("ROLLBACK");
+    // Ids cached during this transaction may belong to rows that no longer exist.
+    os_ids_.clear();
+    cpu_ids_.clear();
+    for (const auto& [relative, size] : sizes_before) {
+      if (!files_.truncate(relative, size)) needs_recovery_ = true;
+    }
+    errors_++;
+    std::fprintf(stderr, "vigia-server: storage unavailable for %zu report(s): %s\n", batch.size(),
+                 st.error().message.c_str());
+    for (auto& p : batch)
+      p.done({StoreOutcome::kUnavailable, "storage unavailable: " + st.error().message});
+    return;
+  }
+  batches_++;
+  known_servers_ += new_hosts_in_batch_;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    (outcomes[i] == StoreOutcome::kStored ? stored_ : duplicates_)++;
+    batch[i].done({outcomes[i], ""});
+  }
+}
+
+common::Result<std::int64_t> SqliteReportStore::dimensionId(
+    const std::string& cache_key, const std::string& insert_sql, const std::string& select_sql,
+    const std::vector<std::string>& values, std::unordered_map<std::string, std::int64_t>& cache) {
+  if (auto it = cache.find(cache_key); it != cache.end()) return it->second;
+  auto insert = db_->prepare(insert_sql);
+  if (!insert) return insert.error();
+  for (std::size_t i = 0; i < values.size(); ++i)
+    (*insert)->bind(static_cast<int>(i + 1), values[i]);
+  if (auto st = (*insert)->run(); !st) return st.error();
+  auto select = db_->prepare(select_sql);
+  if (!select) return select.error();
+  for (std::size_t i = 0; i < values.size(); ++i)
+    (*select)->bind(static_cast<int>(i + 1), values[i]);
+  auto row = (*select)->step();
+  if (!row) return row.error();
+  if (!*row) return makeError(ErrorCode::kInternal, "dimension row vanished");
+  const std::int64_t id = (*select)->int64(0);
+  (*select)->reset();
+  cache.emplace(cache_key, id);
+  return id;
+}
+
+common::Result<bool> SqliteReportStore::insertReport(const Pending& p,
+                                                     const std::string& jsonl_line) {
+  const common::Report& r = p.item.validated.report;
+  auto exists = db_->prepare("SELECT 1 FROM reports WHERE uuid = ?");
+  if (!exists) return exists.error();
+  auto found = (*exists)->bind(1, r.report_id).step();
+  if (!found) return found.error();
+  (*exists)->reset();
+  if (*found) return false;  // duplicate, also of an earlier report of this batch
+
+  const std::vector<std::string> os_values = {r.os.name,
+                                              r.os.version,
+                                              r.os.id.value_or(""),
+                                              r.os.version_id.value_or(""),
+                                              r.os.kernel.value_or(""),
+                                              r.os.arch.value_or("")};
+  std::string os_key;
+  for (const auto& v : os_values) os_key.append(v).push_back('\0');
+  auto os_id = dimensionId(
+      os_key,
+      "INSERT INTO os_releases (name, version, os_id, version_id, kernel, arch) VALUES "
+      "(?,?,?,?,?,?) "
+      "ON CONFLICT DO NOTHING",
+      "SELECT id FROM os_releases WHERE name=? AND version=? AND os_id=? AND version_id=? AND "
+      "kernel=? AND arch=?",
+      os_values, os_ids_);
+  if (!os_id) return os_id.error();
+
+  const std::vector<std::string> cpu_values = {r.cpu.vendor.value_or(""), r.cpu.model,
+                                               r.cpu.arch.value_or("")};
+  std::string cpu_key;
+  for (const auto& v : cpu_values) cpu_key.append(v).push_back('\0');
+  auto cpu_id = dimensionId(
+      cpu_key, "INSERT INTO cpu_models (vendor, model, arch) VALUES (?,?,?) ON CONFLICT DO NOTHING",
+      "SELECT id FROM cpu_models WHERE vendor=? AND model=? AND arch=?", cpu_values, cpu_ids_);
+  if (!cpu_id) return cpu_id.error();
+
+  // The host row follows its newest report (by collected_at), whatever the arrival order.
+  const std::int64_t collected_us = micros(p.item.validated.collected_at);
+  const std::string received_at = common::formatRfc3339Utc(p.item.received_at);
+  auto host = db_->prepare(
+      "INSERT INTO hosts (ip, hostname, first_seen_at, last_report_at, last_collected_us, "
+      "os_release_id, report_count) VALUES (?,?,?,?,?,?,1) "
+      "ON CONFLICT (ip) DO UPDATE SET report_count = hosts.report_count + 1, "
+      "hostname = CASE WHEN excluded.last_collected_us >= hosts.last_collected_us "
+      "THEN excluded.hostname ELSE hosts.hostname END, "
+      "os_release_id = CASE WHEN excluded.last_collected_us >= hosts.last_collected_us "
+      "THEN excluded.os_release_id ELSE hosts.os_release_id END, "
+      "last_report_at = CASE WHEN excluded.last_collected_us >= hosts.last_collected_us "
+      "THEN excluded.last_report_at ELSE hosts.last_report_at END, "
+      "last_collected_us = MAX(excluded.last_collected_us, hosts.last_collected_us) "
+      "RETURNING id, report_count");
+  if (!host) return host.error();
+  auto host_row = (*host)
+                      ->bind(1, r.host.ip)
+                      .bind(2, r.host.hostname)
+                      .bind(3, received_at)
+                      .bind(4, r.collected_at)
+                      .bind(5, collected_us)
+                      .bind(6, *os_id)
+                      .step();
+  if (!host_row) return host_row.error();
+  const std::int64_t host_id = (*host)->int64(0);
+  if ((*host)->int64(1) == 1) ++new_hosts_in_batch_;
+  (*host)->reset();
+
+  auto report = db_->prepare(
+      "INSERT INTO reports (uuid, host_id, hostname, collected_at, collected_us, received_at, "
+      "source_addr, agent_version, os_release_id, cpu_model_id, cpu_sockets, cpu_cores, "
+      "cpu_threads, cpu_mhz, machine_id, boot_time, process_count, session_count, document) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+  if (!report) return report.error();
+  std::optional<std::string> agent_version;
+  if (!r.agent.version.empty()) agent_version = r.agent.version;
+  auto report_row = (*report)
+                        ->bind(1, r.report_id)
+                        .bind(2, host_id)
+                        .bind(3, r.host.hostname)
+                        .bind(4, r.collected_at)
+                        .bind(5, collected_us)
+                        .bind(6, received_at)
+                        .bind(7, p.item.source_addr)
+                        .bind(8, agent_version)
+                        .bind(9, *os_id)
+                        .bind(10, *cpu_id)
+                        .bind(11, r.cpu.sockets)
+                        .bind(12, r.cpu.cores)
+                        .bind(13, r.cpu.threads)
+                        .bind(14, r.cpu.mhz)
+                        .bind(15, r.host.machine_id)
+                        .bind(16, r.host.boot_time)
+                        .bind(17, static_cast<std::int64_t>(r.processes.size()))
+                        .bind(18, static_cast<std::int64_t>(r.sessions.size()))
+                        .bind(19, std::string_view(jsonl_line).substr(0, jsonl_line.size() - 1))
+                        .step();
+  if (!report_row) return report_row.error();
+  const std::int64_t report_id = (*report)->int64(0);
+  (*report)->reset();
+
+  auto process = db_->prepare(
+      "INSERT INTO processes (report_id, ordinal, pid, ppid, name, user_name, uid, state, command, "
+      "started_at, rss_bytes, cpu_seconds) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!process) return process.error();
+  for (std::size_t i = 0; i < r.processes.size(); ++i) {
+    const auto& proc = r.processes[i];
+    auto st = (*process)
+                  ->bind(1, report_id)
+                  .bind(2, static_cast<std::int64_t>(i))
+                  .bind(3, proc.pid)
+                  .bind(4, proc.ppid)
+                  .bind(5, proc.name)
+                  .bind(6, proc.user)
+                  .bind(7, proc.uid)
+                  .bind(8, proc.state)
+                  .bind(9, proc.command)
+                  .bind(10, proc.started_at)
+                  .bind(11, proc.rss_bytes)
+                  .bind(12, proc.cpu_seconds)
+                  .run();
+    (*process)->reset();
+    if (!st) return st.error();
+  }
+  auto session = db_->prepare(
+      "INSERT INTO sessions (report_id, ordinal, user_name, tty, remote_host, login_time, pid) "
+      "VALUES (?,?,?,?,?,?,?)");
+  if (!session) return session.error();
+  for (std::size_t i = 0; i < r.sessions.size(); ++i) {
+    const auto& s = r.sessions[i];
+    auto st = (*session)
+                  ->bind(1, report_id)
+                  .bind(2, static_cast<std::int64_t>(i))
+                  .bind(3, s.user)
+                  .bind(4, s.tty)
+                  .bind(5, s.remote_host)
+                  .bind(6, s.login_time)
+                  .bind(7, s.pid)
+                  .run();
+    (*session)->reset();
+    if (!st) return st.error();
+  }
+  return true;
+}
+
+common::Status SqliteReportStore::exportBatch(const std::vector<Accepted>& accepted,
+                                              std::map<std::string, std::int64_t>& sizes_before) {
+  // Rows of one file are gathered first and written with one append: reports never interleave.
+  std::map<std::string, std::string> csv, jsonl;
+  for (const auto& a : accepted) {
+    const auto& v = a.pending->item.validated;
+    const std::string date = common::utcDate(v.collected_at);
+    appendCsvRows(v.report, options_.csv_formula_guard,
+                  csv[ExportFiles::relativePath("csv", v.report.host.ip, date)]);
+    jsonl[ExportFiles::relativePath("jsonl", v.report.host.ip, date)].append(a.jsonl_line);
+  }
+  auto checkpoint = db_->prepare(
+      "INSERT INTO export_files (path, size_bytes) VALUES (?, ?) "
+      "ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes");
+  if (!checkpoint) return checkpoint.error();
+  for (const auto* group : {&csv, &jsonl}) {
+    const std::string_view header = group == &csv ? kCsvHeader : std::string_view();
+    for (const auto& [relative, bytes] : *group) {
+      auto before = files_.size(relative);
+      if (!before) return before.error();
+      sizes_before.emplace(relative, *before);
+      auto after = files_.append(relative, header, bytes);
+      if (!after) return after.error();
+      if (auto st = files_.sync(relative); !st) return st;
+      auto st = (*checkpoint)->bind(1, relative).bind(2, *after).run();
+      (*checkpoint)->reset();
+      if (!st) return st;
+    }
+  }
+  return common::Ok{};
+}
+
+// Brings every file back to what the database says it holds (see docs/storage.md).
+common::Status SqliteReportStore::recover() {
+  files_.closeAll();
+  std::map<std::string, std::int64_t> recorded;
+  {
+    auto rows = db_->prepare("SELECT path, size_bytes FROM export_files");
+    if (!rows) return rows.error();
+    while (true) {
+      auto row = (*rows)->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      recorded[(*rows)->text(0)] = (*rows)->int64(1);
+    }
+    (*rows)->reset();
+  }
+  for (const auto& [relative, size] : recorded) {
+    auto actual = files_.size(relative);
+    if (!actual) return actual.error();
+    if (*actual > size) {
+      std::fprintf(stderr, "vigia-server: recovery: %s: dropping %lld bytes past the last commit\n",
+                   relative.c_str(), static_cast<long long>(*actual - size));
+      if (auto st = files_.truncate(relative, size); !st) return st;
+      if (auto st = files_.sync(relative); !st) return st;
+    } else if (*actual < size) {
+      std::fprintf(stderr, "vigia-server: recovery: %s: shorter than recorded, rebuilding\n",
+                   relative.c_str());
+      if (auto st = rebuildFile(relative); !st) return st;
+    }
+  }
+  for (const char* sub : {"csv", "json"}) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(files_.dataDir() / sub, ec)) {
+      const std::string relative = std::string(sub) + "/" + entry.path().filename().string();
+      if (recorded.count(relative)) continue;
+      std::fprintf(stderr, "vigia-server: recovery: %s: never committed, removing\n",
+                   relative.c_str());
+      if (auto st = files_.remove(relative); !st) return st;
+    }
+    if (ec)
+      return makeError(ErrorCode::kUnavailable, "read " + std::string(sub) + "/: " + ec.message(),
+                       true);
+  }
+  return common::Ok{};
+}
+
+common::Status SqliteReportStore::rebuildFile(const std::string& relative) {
+  const bool is_csv = relative.starts_with("csv/");
+  const std::string name = relative.substr(relative.find('/') + 1);
+  const std::size_t underscore = name.rfind('_');
+  const std::size_t dot = name.rfind('.');
+  if (underscore == std::string::npos || dot == std::string::npos || dot < underscore) {
+    return makeError(ErrorCode::kInternal, "unexpected export file name " + relative);
+  }
+  const std::string ip = name.substr(0, underscore);
+  auto day = common::parseRfc3339(name.substr(underscore + 1, dot - underscore - 1) + "T00:00:00Z");
+  if (!day) return makeError(ErrorCode::kInternal, "unexpected export file date " + relative);
+
+  auto rows = db_->prepare(
+      "SELECT r.document FROM reports r JOIN hosts h ON h.id = r.host_id "
+      "WHERE h.ip = ? AND r.collected_us >= ? AND r.collected_us < ? ORDER BY r.id");
+  if (!rows) return rows.error();
+  (*rows)->bind(1, ip).bind(2, micros(*day)).bind(3, micros(*day) + std::int64_t{86'400'000'000});
+  std::string content;
+  while (true) {
+    auto row = (*rows)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const std::string document = (*rows)->text(0);
+    if (!is_csv) {
+      content.append(document).push_back('\n');
+      continue;
+    }
+    auto doc = common::parseJson(document);
+    if (!doc)
+      return makeError(ErrorCode::kInternal, "stored document unreadable: " + doc.error().message);
+    doc->erase("server");
+    auto report = common::validateReport(*doc);
+    if (!report)
+      return makeError(ErrorCode::kInternal, "stored document invalid: " + report.error().message);
+    appendCsvRows(*report, options_.csv_formula_guard, content);
+  }
+  (*rows)->reset();
+  if (auto st = files_.remove(relative); !st) return st;
+  auto size = files_.append(relative, is_csv ? kCsvHeader : std::string_view(), content);
+  if (!size) return size.error();
+  if (auto st = files_.sync(relative); !st) return st;
+  auto update = db_->prepare("UPDATE export_files SET size_bytes = ? WHERE path = ?");
+  if (!update) return update.error();
+  return (*update)->bind(1, *size).bind(2, relative).run();
+}
+
+common::Result<std::unique_ptr<SqliteConnection>> SqliteReportStore::acquireReader() {
+  {
+    std::lock_guard lock(readers_mutex_);
+    if (!readers_.empty()) {
+      auto conn = std::move(readers_.back());
+      readers_.pop_back();
+      return conn;
+    }
+  }
+  return SqliteConnection::open(db_path_, SqliteConnection::Mode::kReadOnly, options_.fsync);
+}
+
+void SqliteReportStore::releaseReader(std::unique_ptr<SqliteConnection> conn) {
+  std::lock_guard lock(readers_mutex_);
+  if (readers_.size() < 8) readers_.push_back(std::move(conn));
+}
+
+common::Result<std::vector<ServerSummary>> SqliteReportStore::listServers() {
+  auto conn = acquireReader();
+  if (!conn) return conn.error();
+  std::vector<ServerSummary> out;
+  auto stmt = (*conn)->prepare(
+      "SELECT h.ip, h.hostname, o.name, o.version, h.last_report_at, h.report_count "
+      "FROM hosts h JOIN os_releases o ON o.id = h.os_release_id ORDER BY h.ip");
+  if (!stmt) return stmt.error();
+  while (true) {
+    auto row = (*stmt)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({(*stmt)->text(0), (*stmt)->text(1), (*stmt)->text(2), (*stmt)->text(3),
+                   (*stmt)->text(4), (*stmt)->int64(5)});
+  }
+  (*stmt)->reset();
+  releaseReader(std::move(*conn));
+  return out;
+}
+
+common::Result<std::optional<std::vector<ReportSummary>>> SqliteReportStore::listReports(
+    const std::string& ip, int limit, std::optional<common::Timestamp> before) {
+  auto conn = acquireReader();
+  if (!conn) return conn.error();
+  auto host = (*conn)->prepare("SELECT id FROM hosts WHERE ip = ?");
+  if (!host) return host.error();
+  auto found = (*host)->bind(1, ip).step();
+  if (!found) return found.error();
+  if (!*found) {
+    (*host)->reset();
+    releaseReader(std::move(*conn));
+    return std::optional<std::vector<ReportSummary>>();
+  }
+  const std::int64_t host_id = (*host)->int64(0);
+  (*host)->reset();
+  auto stmt = (*conn)->prepare(
+      "SELECT uuid, collected_at, process_count, session_count FROM reports "
+      "WHERE host_id = ? AND collected_us < ? ORDER BY collected_us DESC, id DESC LIMIT ?");
+  if (!stmt) return stmt.error();
+  (*stmt)
+      ->bind(1, host_id)
+      .bind(2, before ? micros(*before) : std::numeric_limits<std::int64_t>::max())
+      .bind(3, limit);
+  std::vector<ReportSummary> out;
+  while (true) {
+    auto row = (*stmt)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({(*stmt)->text(0), (*stmt)->text(1), (*stmt)->int64(2), (*stmt)->int64(3)});
+  }
+  (*stmt)->reset();
+  releaseReader(std::move(*conn));
+  return std::optional<std::vector<ReportSummary>>(std::move(out));
+}
+
+common::Result<std::optional<std::string>> SqliteReportStore::reportDocument(
+    const std::string& uuid) {
+  auto conn = acquireReader();
+  if (!conn) return conn.error();
+  auto stmt = (*conn)->prepare("SELECT document FROM reports WHERE uuid = ?");
+  if (!stmt) return stmt.error();
+  auto row = (*stmt)->bind(1, uuid).step();
+  if (!row) return row.error();
+  std::optional<std::string> document;
+  if (*row) document = (*stmt)->text(0);
+  (*stmt)->reset();
+  releaseReader(std::move(*conn));
+  return document;
+}
+
+StoreStats SqliteReportStore::stats() {
+  return {stored_.load(), duplicates_.load(), errors_.load(), batches_.load(),
+          known_servers_.load()};
+}
+
+}  // namespace
+
+common::Result<std::unique_ptr<ReportStore>> ReportStore::open(const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return makeError(ErrorCode::kUnavailable,
+                     "create " + options.data_dir.string() + ": " + ec.message());
+  }
+  std::string url = options.database_url.empty()
+                        ? "sqlite:" + (options.data_dir / "vigia.db").string()
+                        : options.database_url;
+  if (!url.starts_with("sqlite:")) {
+    return makeError(ErrorCode::kInvalidArgument, "unsupported database URL scheme");
+  }
+  const std::filesystem::path db_path = url.substr(7);
+  auto writer = SqliteConnection::open(db_path, SqliteConnection::Mode::kReadWrite, options.fsync);
+  if (!writer) return writer.error();
+  auto store = std::make_unique<SqliteReportStore>(options, db_path, std::move(*writer));
+  if (auto st = store->start(); !st) return st.error();
+  return std::unique_ptr<ReportStore>(std::move(store));
+}
+
+}  // namespace vigia::server

@@ -1,0 +1,99 @@
+#pragma once
+
+// The storage side of the server: every accepted report lands, exactly once, in the SQL
+// database (the source of truth), the CSV file and the JSON Lines file of its <IP>_<date>.
+// Nothing here knows HTTP.
+//
+// Writes go through one writer thread (group commit): reports submitted concurrently share a
+// transaction and one fsync per touched file. Reads use their own connections (WAL) and may be
+// called from any thread.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/time_util.hpp"
+#include "common/validate.hpp"
+
+namespace vigia::server {
+
+struct StoreOptions {
+  std::filesystem::path data_dir = "./vigia-data";
+  std::string database_url;       // "sqlite:<path>"; empty: sqlite:<data_dir>/vigia.db
+  bool csv_formula_guard = true;  // SPEC §4: prefix ' to cells starting with = + - @ TAB CR
+  bool fsync = true;              // false only for benchmarks/tests of the ceiling
+  std::size_t max_batch_reports = 512;
+  std::size_t max_queued_reports = 4096;  // beyond this submit() answers kUnavailable at once
+};
+
+struct IngestItem {
+  common::ValidatedReport validated;
+  std::string body;  // the request body as received (decompressed), valid JSON
+  common::Timestamp received_at;
+  std::string source_addr;  // peer IP, canonical
+};
+
+enum class StoreOutcome { kStored, kDuplicate, kUnavailable };
+
+struct StoreResult {
+  StoreOutcome outcome = StoreOutcome::kUnavailable;
+  std::string detail;  // for kUnavailable: why (logged, and sent as the 503 detail)
+};
+
+struct ServerSummary {
+  std::string ip;
+  std::string hostname;
+  std::string os_name;
+  std::string os_version;
+  std::string last_report_at;  // newest collected_at, RFC 3339 UTC
+  std::int64_t reports = 0;
+};
+
+struct ReportSummary {
+  std::string id;            // report_id (uuid)
+  std::string collected_at;  // RFC 3339 UTC
+  std::int64_t processes = 0;
+  std::int64_t sessions = 0;
+};
+
+struct StoreStats {
+  std::uint64_t stored = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t storage_errors = 0;
+  std::uint64_t batches = 0;
+  std::int64_t known_servers = 0;
+};
+
+class ReportStore {
+ public:
+  // Creates the data dir, opens and migrates the database, then brings the CSV and JSONL files
+  // back in line with it (crash recovery) before returning.
+  static common::Result<std::unique_ptr<ReportStore>> open(const StoreOptions& options);
+
+  virtual ~ReportStore() = default;
+
+  // Thread-safe and non-blocking. `done` runs exactly once, on the writer thread, after the
+  // report is durable in every store (kStored), was already stored (kDuplicate), or could not
+  // be stored at all (kUnavailable: nothing of it remains anywhere; safe to retry).
+  virtual void submit(IngestItem item, std::function<void(StoreResult)> done) = 0;
+
+  // Finishes every submitted report, then stops the writer. Idempotent.
+  virtual void stop() = 0;
+
+  virtual common::Result<std::vector<ServerSummary>> listServers() = 0;
+  // nullopt: no such server.
+  virtual common::Result<std::optional<std::vector<ReportSummary>>> listReports(
+      const std::string& ip, int limit, std::optional<common::Timestamp> before) = 0;
+  // The stored JSON Lines document of the report (the report as received plus its "server"
+  // object); nullopt if unknown. `uuid` must be canonical (lower case).
+  virtual common::Result<std::optional<std::string>> reportDocument(const std::string& uuid) = 0;
+
+  virtual StoreStats stats() = 0;
+};
+
+}  // namespace vigia::server

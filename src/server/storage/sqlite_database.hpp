@@ -1,0 +1,86 @@
+#pragma once
+
+// A thin RAII layer over libsqlite3: one connection, cached prepared statements, errors as
+// common::Error. Values are only ever bound, never spliced into SQL text.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/result.hpp"
+
+namespace vigia::server {
+
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bindNull(int index);
+  template <typename T>
+  Statement& bind(int index, const std::optional<T>& value) {
+    return value ? bind(index, *value) : bindNull(index);
+  }
+  Statement& bind(int index, const std::string& value) {
+    return bind(index, std::string_view(value));
+  }
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+
+  // true: a row is available; false: done. Errors carry SQLite's message.
+  common::Result<bool> step();
+  // Runs to completion, discarding rows.
+  common::Status run();
+  void reset();
+
+  std::int64_t int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+  double real(int column) const { return sqlite3_column_double(stmt_, column); }
+  bool isNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  std::string text(int column) const;
+
+ private:
+  friend class SqliteConnection;
+  sqlite3_stmt* stmt_;
+  int bind_error_ = SQLITE_OK;
+};
+
+class SqliteConnection {
+ public:
+  enum class Mode { kReadWrite, kReadOnly };
+
+  // kReadWrite creates the file and sets WAL; `fsync` false sets synchronous=OFF.
+  static common::Result<std::unique_ptr<SqliteConnection>> open(const std::filesystem::path& path,
+                                                                Mode mode, bool fsync);
+  ~SqliteConnection();
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  common::Status exec(const std::string& sql);
+  // Prepared once per SQL text and reused; the statement is reset and its bindings cleared.
+  common::Result<Statement*> prepare(const std::string& sql);
+
+  std::int64_t changes() const { return sqlite3_changes64(db_); }
+  common::Error lastError(const std::string& context) const;
+
+ private:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+};
+
+// SQLite result codes that mean "the storage cannot take writes now" (disk full, read-only,
+// I/O error, locked): a 503, retryable.
+common::Error sqliteError(sqlite3* db, int rc, const std::string& context);
+
+}  // namespace vigia::server

@@ -1,0 +1,198 @@
+// The storage promises under stress, with the real binary: concurrent writers into one file,
+// kill -9 under load, and a full or read-only disk.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/mount.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "common/identifiers.hpp"
+#include "http_client.hpp"
+#include "server_process.hpp"
+#include "store_check.hpp"
+
+namespace {
+
+using nlohmann::json;
+using vigia::test::postReport;
+using vigia::test::ServerProcess;
+using vigia::test::TempDir;
+
+std::string makeReport(const std::string& id, const std::string& ip, int processes, int sessions) {
+  json r = {{"schema_version", 1},
+            {"report_id", id},
+            {"collected_at", "2026-11-22T10:00:00Z"},
+            {"host", {{"hostname", "h"}, {"ip", ip}}},
+            {"os", {{"name", "Debian GNU/Linux"}, {"version", "12 (bookworm)"}}},
+            {"cpu", {{"model", "m"}}},
+            {"processes", json::array()},
+            {"sessions", json::array()}};
+  for (int i = 1; i <= processes; ++i) {
+    // Commas, quotes and newlines exercise the CSV quoting under concurrency too.
+    r["processes"].push_back({{"pid", i},
+                              {"name", "p"},
+                              {"user", "root"},
+                              {"command", "/bin/p --x=\"a,b\"\n" + std::to_string(i)}});
+  }
+  for (int i = 0; i < sessions; ++i) r["sessions"].push_back({{"user", "u"}, {"tty", "pts/0"}});
+  return r.dump();
+}
+
+TEST(ServerDurability, ConcurrentClientsIntoOneFileNeverInterleave) {
+  TempDir dir;
+  const auto data = dir.path() / "data";
+  ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string()});
+  constexpr int kClients = 32, kPerClient = 10;
+  std::atomic<int> stored{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = 0; i < kPerClient; ++i) {
+        auto r = postReport(server.port(),
+                            makeReport(vigia::common::newUuidV4(), "10.0.0.9", 20 + c, 1));
+        if (r.status == 201) ++stored;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(stored.load(), kClients * kPerClient);
+  const auto snapshot = vigia::test::readStores(data);
+  EXPECT_EQ(snapshot.db.size(), static_cast<std::size_t>(kClients * kPerClient));
+  const auto problems = vigia::test::consistencyProblems(snapshot);
+  EXPECT_TRUE(problems.empty()) << problems.size() << " problems, first: " << problems.front();
+}
+
+TEST(ServerDurability, KillNineUnderLoadLosesNoAcknowledgedReport) {
+  TempDir dir;
+  const auto data = dir.path() / "data";
+  std::mutex mutex;
+  std::set<std::string> acknowledged;
+  std::mt19937 rng(12345);
+  constexpr int kRounds = 6, kClients = 8;
+
+  for (int round = 0; round < kRounds; ++round) {
+    ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string()});
+    std::atomic<bool> go{true};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([&, c] {
+        // Bounded: at most 500 reports per client per round.
+        for (int i = 0; i < 500 && go; ++i) {
+          const std::string id = vigia::common::newUuidV4();
+          auto r =
+              postReport(server.port(), makeReport(id, c % 2 ? "10.0.0.1" : "10.0.0.2", 30, 2));
+          if (r.status == 201 || r.status == 200) {
+            std::lock_guard lock(mutex);
+            acknowledged.insert(id);
+          } else if (r.status == 0) {
+            break;  // the server is gone
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 400));
+    server.stop(SIGKILL);
+    go = false;
+    for (auto& t : clients) t.join();
+  }
+  // One more start: recovery runs before the server listens. Then a clean stop.
+  {
+    ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string()});
+    ASSERT_EQ(server.stop(SIGTERM), 0) << server.logs();
+  }
+  ASSERT_FALSE(acknowledged.empty());
+  const auto snapshot = vigia::test::readStores(data);
+  for (const auto& id : acknowledged) EXPECT_TRUE(snapshot.db.count(id)) << "lost " << id;
+  const auto problems = vigia::test::consistencyProblems(snapshot);
+  EXPECT_TRUE(problems.empty()) << problems.size() << " problems, first: " << problems.front();
+  RecordProperty("acknowledged", static_cast<int>(acknowledged.size()));
+}
+
+// A tmpfs of its own makes a real "disk full" and a real read-only file system.
+class ServerOnSmallDisk : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mount_point_ = dir_.path() / "disk";
+    std::filesystem::create_directories(mount_point_);
+    if (::mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, "size=4m") != 0) {
+      GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno)
+                   << "; the storage unit tests cover disk full on their own";
+    }
+    mounted_ = true;
+  }
+  void TearDown() override {
+    // The bind mount of the read-only test, if any, then the tmpfs itself.
+    while (mounted_ && ::umount2(mount_point_.c_str(), MNT_DETACH) == 0) {
+    }
+  }
+  void fillDisk() {
+    std::ofstream filler(mount_point_ / "filler", std::ios::binary);
+    const std::string block(64 * 1024, 'x');
+    while (filler.write(block.data(), block.size())) {
+    }
+  }
+  TempDir dir_;
+  std::filesystem::path mount_point_;
+  bool mounted_ = false;
+};
+
+TEST_F(ServerOnSmallDisk, DiskFullAnswers503StoresNothingAndRecoversAlone) {
+  const auto data = mount_point_ / "data";
+  ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string()});
+  ASSERT_EQ(
+      postReport(server.port(), makeReport(vigia::common::newUuidV4(), "10.0.0.3", 5, 1)).status,
+      201);
+
+  fillDisk();
+  const std::string id = vigia::common::newUuidV4();
+  const std::string big = makeReport(id, "10.0.0.3", 400, 1);
+  auto full = postReport(server.port(), big);
+  EXPECT_EQ(full.status, 503) << full.body;
+  EXPECT_EQ(json::parse(full.body)["error"], "storage_unavailable");
+  EXPECT_EQ(full.headers["retry-after"], "5");
+  auto snapshot = vigia::test::readStores(data);
+  EXPECT_EQ(snapshot.db.size(), 1u);
+  EXPECT_TRUE(vigia::test::consistencyProblems(snapshot).empty());
+
+  std::filesystem::remove(mount_point_ / "filler");
+  auto again = postReport(server.port(), big);
+  EXPECT_EQ(again.status, 201) << again.body;
+  snapshot = vigia::test::readStores(data);
+  EXPECT_EQ(snapshot.db.size(), 2u);
+  EXPECT_TRUE(vigia::test::consistencyProblems(snapshot).empty());
+}
+
+TEST_F(ServerOnSmallDisk, ReadOnlyDataDirAnswers503AndRecoversWhenWritable) {
+  const auto data = mount_point_ / "data";
+  ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string()});
+  ASSERT_EQ(
+      postReport(server.port(), makeReport(vigia::common::newUuidV4(), "10.0.0.4", 5, 1)).status,
+      201);
+
+  // A read-only bind remount (allowed while the server holds files open): new files cannot be
+  // created. A report for another server needs new CSV/JSONL files.
+  ASSERT_EQ(::mount(mount_point_.c_str(), mount_point_.c_str(), nullptr, MS_BIND, nullptr), 0)
+      << std::strerror(errno);
+  ASSERT_EQ(
+      ::mount(nullptr, mount_point_.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr), 0)
+      << std::strerror(errno);
+  const std::string report = makeReport(vigia::common::newUuidV4(), "10.0.0.40", 5, 1);
+  auto refused = postReport(server.port(), report);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+
+  ASSERT_EQ(::mount(nullptr, mount_point_.c_str(), nullptr, MS_REMOUNT | MS_BIND, nullptr), 0)
+      << std::strerror(errno);
+  EXPECT_EQ(postReport(server.port(), report).status, 201);
+  const auto snapshot = vigia::test::readStores(data);
+  EXPECT_EQ(snapshot.db.size(), 2u);
+  EXPECT_TRUE(vigia::test::consistencyProblems(snapshot).empty());
+}
+
+}  // namespace
