@@ -28,9 +28,10 @@ TEST(Uuid, CanonicalFormIsLowerCase) {
 }
 
 TEST(Uuid, RejectsMalformed) {
-  for (const char* bad : {"", "3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e4", "3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e411",
-                          "3f1c6a526a0e-4e8a-9d3b-1f2a0c9b7e41-", "3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e4g",
-                          "{3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e}", "../../../../../../../../etc/passwd00"}) {
+  for (const char* bad :
+       {"", "3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e4", "3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e411",
+        "3f1c6a526a0e-4e8a-9d3b-1f2a0c9b7e41-", "3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e4g",
+        "{3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e}", "../../../../../../../../etc/passwd00"}) {
     EXPECT_FALSE(canonicalUuid(bad).ok()) << bad;
   }
 }

@@ -6,7 +6,8 @@ namespace vigia::common {
 namespace {
 
 TEST(Utf8, ValidTextPassesUnchanged) {
-  for (const char* s : {"", "plain", "caf\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "a\nb\tc"}) {
+  for (const char* s :
+       {"", "plain", "caf\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "a\nb\tc"}) {
     EXPECT_TRUE(isValidUtf8(s)) << s;
     EXPECT_EQ(sanitizeUtf8(s), s);
   }
@@ -17,12 +18,14 @@ TEST(Utf8, IllFormedSequencesBecomeReplacementCharacters) {
   struct Case {
     std::string in, out;
   } cases[] = {
-      {"a\xFF" "b", "a" + fffd + "b"},
-      {"\xC3", fffd},                             // truncated 2-byte sequence
-      {"\xC0\xAF", fffd + fffd},                  // overlong
-      {"\xED\xA0\x80", fffd + fffd + fffd},       // surrogate
+      {"a\xFF"
+       "b",
+       "a" + fffd + "b"},
+      {"\xC3", fffd},                                   // truncated 2-byte sequence
+      {"\xC0\xAF", fffd + fffd},                        // overlong
+      {"\xED\xA0\x80", fffd + fffd + fffd},             // surrogate
       {"\xF4\x90\x80\x80", fffd + fffd + fffd + fffd},  // above U+10FFFF
-      {"\x80", fffd},                             // lone continuation
+      {"\x80", fffd},                                   // lone continuation
   };
   for (const auto& c : cases) {
     EXPECT_FALSE(isValidUtf8(c.in));

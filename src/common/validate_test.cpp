@@ -58,8 +58,13 @@ TEST(Validate, BaseReportIsValidAndCanonicalized) {
 
 TEST(Validate, GoodVariantsAreAccepted) {
   const std::pair<const char*, std::function<void(Json&)>> cases[] = {
-      {"empty arrays", [](Json& j) { j["processes"] = Json::array(); j["sessions"] = Json::array(); }},
-      {"no optional objects or fields", [](Json& j) {
+      {"empty arrays",
+       [](Json& j) {
+         j["processes"] = Json::array();
+         j["sessions"] = Json::array();
+       }},
+      {"no optional objects or fields",
+       [](Json& j) {
          j.erase("agent");
          j["host"] = {{"hostname", "h"}, {"ip", "::1"}};
          j["os"] = {{"name", "n"}, {"version", "v"}};
@@ -67,12 +72,14 @@ TEST(Validate, GoodVariantsAreAccepted) {
        }},
       {"offset time", [](Json& j) { j["collected_at"] = "2026-11-22T01:00:00+02:00"; }},
       {"mapped IPv6", [](Json& j) { j["host"]["ip"] = "::ffff:10.0.0.5"; }},
-      {"unknown fields everywhere", [](Json& j) {
+      {"unknown fields everywhere",
+       [](Json& j) {
          j["future"] = {{"a", Json::array({1, 2, 3})}};
          j["processes"][0]["container"] = "web";
          j["host"]["tags"] = Json::array({"x"});
        }},
-      {"string of exactly 4096 bytes", [](Json& j) { j["processes"][0]["command"] = std::string(4096, 'x'); }},
+      {"string of exactly 4096 bytes",
+       [](Json& j) { j["processes"][0]["command"] = std::string(4096, 'x'); }},
       {"integer-valued float mhz", [](Json& j) { j["cpu"]["mhz"] = 2200; }},
   };
   for (const auto& [name, mutate] : cases) {
@@ -96,11 +103,15 @@ TEST(Validate, MappedIpv6IsStoredAsIpv4AndOffsetTimeAsUtc) {
 TEST(Validate, EveryViolationNamesItsField) {
   const BadCase cases[] = {
       {"not an object", [](Json& j) { j = Json::array(); }, "report: expected an object"},
-      {"forged server receipt", [](Json& j) { j["server"] = {{"received_at", "x"}}; },
+      {"forged server receipt",
+       [](Json& j) {
+         j["server"] = {{"received_at", "x"}};
+       },
        "server: reserved for the server's receipt"},
       {"no schema_version", [](Json& j) { j.erase("schema_version"); }, "schema_version: required"},
       {"schema_version 2", [](Json& j) { j["schema_version"] = 2; }, "schema_version: expected 1"},
-      {"schema_version string", [](Json& j) { j["schema_version"] = "1"; }, "schema_version: expected 1"},
+      {"schema_version string", [](Json& j) { j["schema_version"] = "1"; },
+       "schema_version: expected 1"},
       {"no report_id", [](Json& j) { j.erase("report_id"); }, "report_id: required"},
       {"report_id not uuid", [](Json& j) { j["report_id"] = "abc"; },
        "report_id: expected a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"},
@@ -109,13 +120,15 @@ TEST(Validate, EveryViolationNamesItsField) {
       {"collected_at no zone", [](Json& j) { j["collected_at"] = "2026-11-22T10:13:21"; },
        "collected_at: expected an RFC 3339 time (missing offset), got \"2026-11-22T10:13:21\""},
       {"agent not object", [](Json& j) { j["agent"] = "x"; }, "agent: expected an object"},
-      {"agent.version number", [](Json& j) { j["agent"]["version"] = 1; }, "agent.version: expected a string"},
+      {"agent.version number", [](Json& j) { j["agent"]["version"] = 1; },
+       "agent.version: expected a string"},
       {"agent.collect_ms negative", [](Json& j) { j["agent"]["collect_ms"] = -1; },
        "agent.collect_ms: expected a non-negative number"},
       {"no host", [](Json& j) { j.erase("host"); }, "host: required"},
       {"host null", [](Json& j) { j["host"] = nullptr; }, "host: expected an object"},
       {"no hostname", [](Json& j) { j["host"].erase("hostname"); }, "host.hostname: required"},
-      {"empty hostname", [](Json& j) { j["host"]["hostname"] = ""; }, "host.hostname: must not be empty"},
+      {"empty hostname", [](Json& j) { j["host"]["hostname"] = ""; },
+       "host.hostname: must not be empty"},
       {"no ip", [](Json& j) { j["host"].erase("ip"); }, "host.ip: required"},
       {"path traversal ip", [](Json& j) { j["host"]["ip"] = "../../etc/passwd"; },
        "host.ip: expected an IPv4 or IPv6 address literal"},
@@ -126,35 +139,55 @@ TEST(Validate, EveryViolationNamesItsField) {
       {"no os", [](Json& j) { j.erase("os"); }, "os: required"},
       {"no os.name", [](Json& j) { j["os"].erase("name"); }, "os.name: required"},
       {"no os.version", [](Json& j) { j["os"].erase("version"); }, "os.version: required"},
-      {"os.kernel null", [](Json& j) { j["os"]["kernel"] = nullptr; }, "os.kernel: expected a string"},
+      {"os.kernel null", [](Json& j) { j["os"]["kernel"] = nullptr; },
+       "os.kernel: expected a string"},
       {"no cpu.model", [](Json& j) { j["cpu"].erase("model"); }, "cpu.model: required"},
-      {"cpu.cores string", [](Json& j) { j["cpu"]["cores"] = "2"; }, "cpu.cores: expected a non-negative integer"},
-      {"cpu.threads float", [](Json& j) { j["cpu"]["threads"] = 2.5; }, "cpu.threads: expected a non-negative integer"},
-      {"cpu.mhz string", [](Json& j) { j["cpu"]["mhz"] = "fast"; }, "cpu.mhz: expected a non-negative number"},
+      {"cpu.cores string", [](Json& j) { j["cpu"]["cores"] = "2"; },
+       "cpu.cores: expected a non-negative integer"},
+      {"cpu.threads float", [](Json& j) { j["cpu"]["threads"] = 2.5; },
+       "cpu.threads: expected a non-negative integer"},
+      {"cpu.mhz string", [](Json& j) { j["cpu"]["mhz"] = "fast"; },
+       "cpu.mhz: expected a non-negative number"},
       {"no processes", [](Json& j) { j.erase("processes"); }, "processes: required"},
-      {"processes object", [](Json& j) { j["processes"] = Json::object(); }, "processes: expected an array"},
-      {"process not object", [](Json& j) { j["processes"][2] = 7; }, "processes[2]: expected an object"},
-      {"pid zero", [](Json& j) { j["processes"][3]["pid"] = 0; }, "processes[3].pid: expected a positive integer"},
-      {"pid negative", [](Json& j) { j["processes"][3]["pid"] = -4; }, "processes[3].pid: expected a positive integer"},
-      {"pid string", [](Json& j) { j["processes"][3]["pid"] = "4"; }, "processes[3].pid: expected a positive integer"},
-      {"pid float", [](Json& j) { j["processes"][3]["pid"] = 4.0; }, "processes[3].pid: expected a positive integer"},
-      {"pid huge", [](Json& j) { j["processes"][3]["pid"] = 1ULL << 40; }, "processes[3].pid: expected a positive integer"},
+      {"processes object", [](Json& j) { j["processes"] = Json::object(); },
+       "processes: expected an array"},
+      {"process not object", [](Json& j) { j["processes"][2] = 7; },
+       "processes[2]: expected an object"},
+      {"pid zero", [](Json& j) { j["processes"][3]["pid"] = 0; },
+       "processes[3].pid: expected a positive integer"},
+      {"pid negative", [](Json& j) { j["processes"][3]["pid"] = -4; },
+       "processes[3].pid: expected a positive integer"},
+      {"pid string", [](Json& j) { j["processes"][3]["pid"] = "4"; },
+       "processes[3].pid: expected a positive integer"},
+      {"pid float", [](Json& j) { j["processes"][3]["pid"] = 4.0; },
+       "processes[3].pid: expected a positive integer"},
+      {"pid huge", [](Json& j) { j["processes"][3]["pid"] = 1ULL << 40; },
+       "processes[3].pid: expected a positive integer"},
       {"no pid", [](Json& j) { j["processes"][1].erase("pid"); }, "processes[1].pid: required"},
       {"no name", [](Json& j) { j["processes"][1].erase("name"); }, "processes[1].name: required"},
       {"no user", [](Json& j) { j["processes"][1].erase("user"); }, "processes[1].user: required"},
-      {"uid negative", [](Json& j) { j["processes"][0]["uid"] = -1; }, "processes[0].uid: expected a non-negative integer"},
+      {"uid negative", [](Json& j) { j["processes"][0]["uid"] = -1; },
+       "processes[0].uid: expected a non-negative integer"},
       {"rss string", [](Json& j) { j["processes"][0]["rss_bytes"] = "1"; },
        "processes[0].rss_bytes: expected a non-negative integer"},
-      {"started_at bad", [](Json& j) { j["processes"][0]["started_at"] = 5; }, "processes[0].started_at: expected a string"},
+      {"started_at bad", [](Json& j) { j["processes"][0]["started_at"] = 5; },
+       "processes[0].started_at: expected a string"},
       {"no sessions", [](Json& j) { j.erase("sessions"); }, "sessions: required"},
-      {"session no tty", [](Json& j) { j["sessions"][1].erase("tty"); }, "sessions[1].tty: required"},
-      {"session no user", [](Json& j) { j["sessions"][0].erase("user"); }, "sessions[0].user: required"},
-      {"session pid zero", [](Json& j) { j["sessions"][0]["pid"] = 0; }, "sessions[0].pid: expected a positive integer"},
+      {"session no tty", [](Json& j) { j["sessions"][1].erase("tty"); },
+       "sessions[1].tty: required"},
+      {"session no user", [](Json& j) { j["sessions"][0].erase("user"); },
+       "sessions[0].user: required"},
+      {"session pid zero", [](Json& j) { j["sessions"][0]["pid"] = 0; },
+       "sessions[0].pid: expected a positive integer"},
       {"string over 4096", [](Json& j) { j["processes"][2]["command"] = std::string(4097, 'x'); },
        "processes[2].command: string longer than 4096 bytes"},
-      {"unknown string over 4096", [](Json& j) { j["extra"] = {{"blob", std::string(5000, 'x')}}; },
+      {"unknown string over 4096",
+       [](Json& j) {
+         j["extra"] = {{"blob", std::string(5000, 'x')}};
+       },
        "extra.blob: string longer than 4096 bytes"},
-      {"multibyte over 4096", [](Json& j) {
+      {"multibyte over 4096",
+       [](Json& j) {
          std::string s;
          for (int i = 0; i < 1366; ++i) s += "\xE2\x82\xAC";  // 4098 bytes, 1366 characters
          j["os"]["name"] = s;
@@ -185,7 +218,8 @@ TEST(Validate, CountLimits) {
 
   Json s = baseReport();
   s["sessions"] = Json::array();
-  for (std::size_t i = 0; i <= kMaxSessions; ++i) s["sessions"].push_back({{"user", "u"}, {"tty", ""}});
+  for (std::size_t i = 0; i <= kMaxSessions; ++i)
+    s["sessions"].push_back({{"user", "u"}, {"tty", ""}});
   auto rs = validateReport(s);
   ASSERT_FALSE(rs.ok());
   EXPECT_EQ(rs.error().message, "sessions: more than 10000 items");
@@ -203,6 +237,16 @@ TEST(ParseJson, RejectsMalformedTruncatedAndInvalidUtf8) {
   EXPECT_NE(bad_utf8.error().message.find("UTF-8"), std::string::npos) << bad_utf8.error().message;
   EXPECT_FALSE(parseJson("{\"a\": 1} trailing").ok());
   EXPECT_FALSE(parseJson("{'a': 1}").ok());
+}
+
+TEST(ParseJson, NumbersTooLargeForADoubleAreAnErrorNotACrash) {
+  // Found by the fuzzer: nlohmann throws out_of_range.406 even with allow_exceptions=false.
+  for (const char* text :
+       {"{\"a\": 1e999}", "[-1e400]", "{\"agent\": {\"collect_ms\": 5e06720}}"}) {
+    auto r = parseJson(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_NE(r.error().message.find("number overflow"), std::string::npos) << r.error().message;
+  }
 }
 
 TEST(ParseJson, RejectsDuplicateKeys) {

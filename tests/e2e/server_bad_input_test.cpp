@@ -91,6 +91,8 @@ TEST_F(ServerBadInput, EachGetsItsStatusAndNothingIsStored) {
       {"malformed JSON", post("{\"schema_version\": 1,"), 400, "invalid_report", "parse error"},
       {"truncated JSON", post(valid.substr(0, valid.size() / 2)), 400, "invalid_report",
        "parse error"},
+      {"number overflow", post("{\"schema_version\": 1e999}"), 400, "invalid_report",
+       "number overflow"},
       {"not JSON at all", post("hello"), 400, "invalid_report", "parse error"},
       {"empty body", post(""), 400, "invalid_report", "parse error"},
       {"wrong type", post(with([](json& j) { j["processes"][0]["pid"] = "1"; })), 400,

@@ -1,1 +1,204 @@
+#include "server/storage/report_store.hpp"
+
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <future>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "common/identifiers.hpp"
+
+namespace vigia::server {
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string reportJson(const std::string& id, const std::string& ip,
+                       const std::string& collected_at, int processes) {
+  std::string procs;
+  for (int i = 1; i <= processes; ++i) {
+    if (i > 1) procs += ",";
+    procs += R"({"pid": )" + std::to_string(i) +
+             R"(, "name": "p", "user": "root", "command": "=cmd, \"x\""})";
+  }
+  return R"({"schema_version": 1, "report_id": ")" + id + R"(", "collected_at": ")" + collected_at +
+         R"(", "host": {"hostname": "h", "ip": ")" + ip +
+         R"("}, "os": {"name": "Debian GNU/Linux", "version": "12"}, "cpu": {"model": "m"},
+         "processes": [)" +
+         procs + R"(], "sessions": [{"user": "u", "tty": ""}]})";
+}
+
+class ReportStoreTest : public ::testing::Test {
+ protected:
+  std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
+                               ("vigia-store-test-" + std::to_string(std::random_device{}()));
+  std::unique_ptr<ReportStore> store_;
+
+  void SetUp() override { reopen(); }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void reopen() {
+    store_.reset();
+    StoreOptions options;
+    options.data_dir = dir_;
+    auto opened = ReportStore::open(options);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(*opened);
+  }
+  StoreOutcome submit(const std::string& json) {
+    auto validated = common::parseAndValidate(json);
+    EXPECT_TRUE(validated.ok()) << validated.error().message;
+    std::promise<StoreResult> done;
+    store_->submit({std::move(*validated), json, common::nowUtc(), "127.0.0.1"},
+                   [&](StoreResult r) { done.set_value(std::move(r)); });
+    return done.get_future().get().outcome;
+  }
+  std::int64_t count(const char* table) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2((dir_ / "vigia.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &stmt,
+                       nullptr);
+    sqlite3_step(stmt);
+    const auto n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  }
+};
+
+TEST_F(ReportStoreTest, StoresOnceAndAnswersDuplicatesInAnyCase) {
+  const std::string id = common::newUuidV4();
+  EXPECT_EQ(submit(reportJson(id, "10.0.0.1", "2026-11-22T10:00:00Z", 3)), StoreOutcome::kStored);
+  std::string upper = id;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(submit(reportJson(upper, "10.0.0.1", "2026-11-22T10:00:00Z", 3)),
+            StoreOutcome::kDuplicate);
+  EXPECT_EQ(count("reports"), 1);
+  EXPECT_EQ(count("processes"), 3);
+  EXPECT_EQ(count("sessions"), 1);
+  EXPECT_EQ(count("os_releases"), 1);
+  const auto stats = store_->stats();
+  EXPECT_EQ(stats.stored, 1u);
+  EXPECT_EQ(stats.duplicates, 1u);
+  EXPECT_EQ(stats.known_servers, 1);
+  auto doc = store_->reportDocument(id);
+  ASSERT_TRUE(doc.ok());
+  ASSERT_TRUE(doc->has_value());
+  EXPECT_NE((*doc)->find("\"server\":{\"received_at\""), std::string::npos);
+}
+
+TEST_F(ReportStoreTest, ConcurrentSubmittersShareBatches) {
+  constexpr int kThreads = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> stored{0};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      if (submit(reportJson(common::newUuidV4(), "10.0.0.2", "2026-11-22T10:00:00Z", 50)) ==
+          StoreOutcome::kStored) {
+        ++stored;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(stored.load(), kThreads);
+  EXPECT_EQ(count("reports"), kThreads);
+  EXPECT_LT(store_->stats().batches, static_cast<std::uint64_t>(kThreads))
+      << "no group commit happened";
+}
+
+TEST_F(ReportStoreTest, RecoveryDropsBytesPastTheCommitAndStrayFiles) {
+  ASSERT_EQ(submit(reportJson(common::newUuidV4(), "10.0.0.3", "2026-11-22T10:00:00Z", 2)),
+            StoreOutcome::kStored);
+  const auto csv = dir_ / "csv" / "10.0.0.3_2026-11-22.csv";
+  const auto jsonl = dir_ / "json" / "10.0.0.3_2026-11-22.jsonl";
+  const std::string csv_before = slurp(csv), jsonl_before = slurp(jsonl);
+  store_.reset();
+  // What a crash mid-batch leaves: a torn line past the committed size, a file never committed.
+  std::ofstream(csv, std::ios::app) << "d0000000-0000-4000-8000-000000000000,2026-11-22T1";
+  std::ofstream(jsonl, std::ios::app) << "{\"report_id\": \"d0";
+  std::ofstream(dir_ / "csv" / "10.9.9.9_2026-11-22.csv") << "report_id,…\npartial";
+  reopen();
+  EXPECT_EQ(slurp(csv), csv_before);
+  EXPECT_EQ(slurp(jsonl), jsonl_before);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "csv" / "10.9.9.9_2026-11-22.csv"));
+}
+
+TEST_F(ReportStoreTest, RecoveryRebuildsLostOrDamagedFilesIdentically) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(submit(reportJson(common::newUuidV4(), "2001:db8::5",
+                                "2026-11-22T1" + std::to_string(i) + ":00:00Z", 4)),
+              StoreOutcome::kStored);
+  }
+  ASSERT_EQ(submit(reportJson(common::newUuidV4(), "2001:db8::5", "2026-11-23T10:00:00Z", 4)),
+            StoreOutcome::kStored);
+  const auto csv = dir_ / "csv" / "2001:db8::5_2026-11-22.csv";
+  const auto jsonl = dir_ / "json" / "2001:db8::5_2026-11-22.jsonl";
+  const std::string csv_before = slurp(csv), jsonl_before = slurp(jsonl);
+  store_.reset();
+  std::filesystem::remove(csv);
+  std::filesystem::resize_file(jsonl, jsonl_before.size() / 2);
+  reopen();
+  EXPECT_EQ(slurp(csv), csv_before);
+  EXPECT_EQ(slurp(jsonl), jsonl_before);
+  EXPECT_EQ(count("reports"), 4);
+}
+
+TEST_F(ReportStoreTest, QueriesNewestFirstAndUnknownServer) {
+  ASSERT_EQ(submit(reportJson(common::newUuidV4(), "10.0.0.4", "2026-11-22T08:00:00Z", 1)),
+            StoreOutcome::kStored);
+  ASSERT_EQ(submit(reportJson(common::newUuidV4(), "10.0.0.4", "2026-11-22T09:00:00Z", 2)),
+            StoreOutcome::kStored);
+  auto list = store_->listReports("10.0.0.4", 10, std::nullopt);
+  ASSERT_TRUE(list.ok());
+  ASSERT_TRUE(list->has_value());
+  ASSERT_EQ((*list)->size(), 2u);
+  EXPECT_EQ((**list)[0].collected_at, "2026-11-22T09:00:00Z");
+  EXPECT_EQ((**list)[0].processes, 2);
+  EXPECT_EQ((**list)[1].collected_at, "2026-11-22T08:00:00Z");
+  auto unknown = store_->listReports("10.0.0.99", 10, std::nullopt);
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->has_value());
+  auto servers = store_->listServers();
+  ASSERT_TRUE(servers.ok());
+  ASSERT_EQ(servers->size(), 1u);
+  EXPECT_EQ((*servers)[0].reports, 2);
+  EXPECT_EQ((*servers)[0].last_report_at, "2026-11-22T09:00:00Z");
+}
+
+TEST_F(ReportStoreTest, RefusesADatabaseNewerThanTheBinary) {
+  store_.reset();
+  sqlite3* db = nullptr;
+  sqlite3_open((dir_ / "vigia.db").c_str(), &db);
+  sqlite3_exec(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (999, 'x')", nullptr,
+               nullptr, nullptr);
+  sqlite3_close(db);
+  StoreOptions options;
+  options.data_dir = dir_;
+  auto opened = ReportStore::open(options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().message.find("newer than this vigia-server"), std::string::npos);
+}
+
+TEST_F(ReportStoreTest, ReopeningMigratesNothingAndKeepsData) {
+  ASSERT_EQ(submit(reportJson(common::newUuidV4(), "10.0.0.5", "2026-11-22T08:00:00Z", 1)),
+            StoreOutcome::kStored);
+  reopen();
+  reopen();
+  EXPECT_EQ(count("schema_migrations"), 1);
+  EXPECT_EQ(count("reports"), 1);
+  EXPECT_EQ(store_->stats().known_servers, 1);
+}
+
+}  // namespace
+}  // namespace vigia::server
