@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include <csignal>
 #include <thread>
 
 #include "server/api/api.hpp"
@@ -104,6 +105,10 @@ int main(int argc, char** argv) {
   spdlog::info("listening on http://{}", *bound);
 
   server.run();
+  // Already stopping: a second SIGTERM (systemd, a test harness) must not cut the clean exit
+  // short once the HTTP layer, and with it the signal handler, is gone.
+  std::signal(SIGTERM, SIG_IGN);
+  std::signal(SIGINT, SIG_IGN);
   spdlog::info("shutting down: finishing queued reports");
   (*store)->stop();
   spdlog::info("stopped");

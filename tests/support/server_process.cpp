@@ -108,7 +108,7 @@ bool ServerProcess::running() {
 
 int ServerProcess::stop(int signal) {
   if (exited_) return exit_code_;
-  ::kill(pid_, signal);
+  if (signal != 0) ::kill(pid_, signal);
   int status = 0;
   while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }

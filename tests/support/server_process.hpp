@@ -39,7 +39,8 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   std::string logs() const;
 
-  // Sends `signal` and waits for exit; returns the exit code (-1 when killed by a signal).
+  // Sends `signal` (0: none) and waits for exit; returns the exit code (-1 when killed by a
+  // signal).
   int stop(int signal);
   bool running();
 
