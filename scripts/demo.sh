@@ -1,29 +1,53 @@
 #!/usr/bin/env bash
-# The main job, end to end on this machine: installs what is needed, builds, and shows what
-# the agent reads from this server.
+# The main job, end to end on this machine: installs what is needed, builds, starts
+# vigia-server on 127.0.0.1, sends it this machine's report, and shows where it landed.
+# The server keeps running (Ctrl-C stops it) unless VIGIA_DEMO_EXIT=1 or there is no terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target vigia-agent
+cmake --build --preset release --target vigia-agent vigia-server
 
 agent=build/release/src/agent/vigia-agent
+server=build/release/src/server/vigia-server
+data="${VIGIA_DEMO_DATA:-./vigia-data}"
+log="$(mktemp /tmp/vigia-demo-server.XXXXXX.log)"
+
+"$server" --listen 127.0.0.1:0 --data-dir "$data" 2>"$log" &
+server_pid=$!
+trap 'kill -TERM $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "${port:-}" ] || { echo "vigia-server did not start:"; cat "$log"; exit 1; }
+url="http://127.0.0.1:$port"
 echo
-echo "== vigia-agent collect (summary; the full report is JSON on stdout) =="
+echo "== vigia-server listening on $url (data in $data) =="
+
+echo "== vigia-agent collect | POST $url/api/v1/reports =="
 "$agent" collect > /tmp/vigia-demo-report.json
-python3 - /tmp/vigia-demo-report.json <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-print(f"report {r['report_id']} collected at {r['collected_at']}")
-print(f"host   {r['host']['hostname']} ({r['host']['ip']})")
-print(f"os     {r['os']['name']} {r['os']['version']}, kernel {r['os'].get('kernel')}")
-c = r['cpu']
-print(f"cpu    {c['model']} ({c.get('sockets')} socket(s), {c.get('cores')} cores, {c.get('threads')} threads)")
-print(f"procs  {len(r['processes'])} running; sessions: {len(r['sessions'])}")
-for s in r['sessions']:
-    print(f"       {s['user']} on {s['tty'] or '-'} from {s.get('remote_host', 'local')}")
-a = r['agent']
-print(f"agent  took {a.get('collect_ms')} ms, {a.get('peak_rss_bytes', 0) / 2**20:.1f} MiB peak RSS")
-PY
-echo "full report: /tmp/vigia-demo-report.json"
+curl -sS -H 'Content-Type: application/json' --data-binary @/tmp/vigia-demo-report.json \
+  "$url/api/v1/reports"
+echo
+
+ip=$(python3 -c "import json; print(json.load(open('/tmp/vigia-demo-report.json'))['host']['ip'])")
+csv=$(ls -t "$data"/csv/"$ip"_*.csv | head -n 1)
+echo
+echo "== the report landed in =="
+echo "CSV:         $csv ($(wc -l < "$csv") lines; first rows below)"
+echo "JSON Lines:  $data/json/$(basename "$csv" .csv).jsonl"
+echo "SQLite:      $data/vigia.db ($(sqlite3 "$data/vigia.db" 'SELECT count(*) FROM reports') reports, $(sqlite3 "$data/vigia.db" 'SELECT count(*) FROM processes') process rows)"
+echo
+head -n 4 "$csv" | cut -c1-160
+echo
+echo "== GET $url/api/v1/servers =="
+curl -sS "$url/api/v1/servers"
+echo
+if [ -t 0 ] && [ "${VIGIA_DEMO_EXIT:-0}" != 1 ] && [ -z "${CI:-}" ]; then
+  echo
+  echo "vigia-server keeps running on $url; Ctrl-C to stop it."
+  wait $server_pid
+fi
