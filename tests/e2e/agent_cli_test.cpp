@@ -4,22 +4,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "common/validate.hpp"
+#include "read_file.hpp"
 #include "subprocess.hpp"
 
 namespace {
 
 using vigia::test::runProcess;
-
-std::string readWholeFile(const char* path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 TEST(AgentCli, CollectPrintsOneValidReportOfThisMachine) {
   const auto r = runProcess({VIGIA_AGENT_BIN, "collect"});
@@ -36,7 +27,7 @@ TEST(AgentCli, CollectPrintsOneValidReportOfThisMachine) {
   ::gethostname(hostname, sizeof hostname - 1);
   EXPECT_EQ(report.host.hostname, hostname);
 
-  const std::string os_release = readWholeFile("/etc/os-release");
+  const std::string os_release = vigia::test::readWholeFile("/etc/os-release");
   EXPECT_NE(os_release.find("NAME=\"" + report.os.name + "\""), std::string::npos)
       << report.os.name;
 

@@ -4,14 +4,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/identifiers.hpp"
 #include "common/validate.hpp"
 #include "csv_reader.hpp"
 #include "http_client.hpp"
+#include "read_file.hpp"
 #include "server_process.hpp"
 
 namespace {
@@ -22,13 +21,6 @@ using vigia::test::httpRequest;
 using vigia::test::postReport;
 using vigia::test::ServerProcess;
 using vigia::test::TempDir;
-
-std::string readFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::int64_t queryInt(const std::filesystem::path& db, const std::string& sql) {
   sqlite3* conn = nullptr;
@@ -64,7 +56,7 @@ TEST_F(ServerIngest, AgentReportLandsInEveryStoreAndTheApiServesIt) {
   const std::string stem = report.host.ip + "_" + vigia::common::utcDate(sent->collected_at);
   const auto csv_path = data / "csv" / (stem + ".csv");
   ASSERT_TRUE(std::filesystem::exists(csv_path)) << csv_path;
-  const auto rows = vigia::test::parseCsv(readFile(csv_path));
+  const auto rows = vigia::test::parseCsv(vigia::test::readWholeFile(csv_path));
   ASSERT_EQ(rows.size(), 1 + 1 + report.processes.size() + report.sessions.size());
   EXPECT_EQ(rows[0],
             (vigia::test::CsvRow{
@@ -97,7 +89,7 @@ TEST_F(ServerIngest, AgentReportLandsInEveryStoreAndTheApiServesIt) {
   }
 
   // JSON Lines: the report as received plus the server's receipt, on one line.
-  const std::string jsonl = readFile(data / "json" / (stem + ".jsonl"));
+  const std::string jsonl = vigia::test::readWholeFile(data / "json" / (stem + ".jsonl"));
   ASSERT_FALSE(jsonl.empty());
   EXPECT_EQ(jsonl.find('\n'), jsonl.size() - 1);
   json line = json::parse(jsonl);
@@ -149,7 +141,7 @@ TEST_F(ServerIngest, AgentReportLandsInEveryStoreAndTheApiServesIt) {
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(json::parse(again.body)["status"], "duplicate");
   EXPECT_EQ(queryInt(db, "SELECT count(*) FROM reports"), 1);
-  EXPECT_EQ(vigia::test::parseCsv(readFile(csv_path)).size(), rows.size());
+  EXPECT_EQ(vigia::test::parseCsv(vigia::test::readWholeFile(csv_path)).size(), rows.size());
 }
 
 json reportFor(const std::string& ip, const std::string& collected_at, int processes) {

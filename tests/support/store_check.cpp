@@ -2,21 +2,14 @@
 
 #include <sqlite3.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "csv_reader.hpp"
+#include "read_file.hpp"
 
 namespace vigia::test {
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 void readDatabase(const std::filesystem::path& db, StoreSnapshot& s) {
   sqlite3* conn = nullptr;
@@ -46,7 +39,7 @@ void readCsvFiles(const std::filesystem::path& dir, StoreSnapshot& s) {
     const std::string name = entry.path().filename().string();
     std::vector<CsvRow> rows;
     try {
-      rows = parseCsv(slurp(entry.path()));
+      rows = parseCsv(readWholeFile(entry.path()));
     } catch (const std::exception& e) {
       s.problems.push_back(name + ": " + e.what());
       continue;
@@ -74,7 +67,7 @@ void readJsonlFiles(const std::filesystem::path& dir, StoreSnapshot& s) {
   if (!std::filesystem::exists(dir)) return;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    const std::string text = slurp(entry.path());
+    const std::string text = readWholeFile(entry.path());
     if (!text.empty() && text.back() != '\n') s.problems.push_back(name + ": torn last line");
     std::istringstream lines(text);
     std::string line;

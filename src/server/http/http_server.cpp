@@ -1,5 +1,7 @@
 #include "server/http/http_server.hpp"
 
+#include <pthread.h>
+
 #include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -287,7 +289,12 @@ void HttpServer::Impl::run() {
   });
   accept();
   std::vector<std::thread> threads;
-  for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+  for (int i = 1; i < options_.threads; ++i) {
+    threads.emplace_back([this] {
+      ::pthread_setname_np(::pthread_self(), "vigia-io");
+      ioc_.run();
+    });
+  }
   ioc_.run();
   for (auto& t : threads) t.join();
 }

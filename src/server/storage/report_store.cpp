@@ -1,5 +1,7 @@
 #include "server/storage/report_store.hpp"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -131,6 +133,7 @@ void SqliteReportStore::stop() {
 }
 
 void SqliteReportStore::writerLoop() {
+  ::pthread_setname_np(::pthread_self(), "vigia-store");  // for top -H and perf
   while (true) {
     std::vector<Pending> batch;
     {

@@ -6,20 +6,13 @@
 #include <fstream>
 #include <future>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include "common/identifiers.hpp"
+#include "read_file.hpp"
 
 namespace vigia::server {
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string reportJson(const std::string& id, const std::string& ip,
                        const std::string& collected_at, int processes) {
@@ -122,15 +115,16 @@ TEST_F(ReportStoreTest, RecoveryDropsBytesPastTheCommitAndStrayFiles) {
             StoreOutcome::kStored);
   const auto csv = dir_ / "csv" / "10.0.0.3_2026-11-22.csv";
   const auto jsonl = dir_ / "json" / "10.0.0.3_2026-11-22.jsonl";
-  const std::string csv_before = slurp(csv), jsonl_before = slurp(jsonl);
+  const std::string csv_before = test::readWholeFile(csv),
+                    jsonl_before = test::readWholeFile(jsonl);
   store_.reset();
   // What a crash mid-batch leaves: a torn line past the committed size, a file never committed.
   std::ofstream(csv, std::ios::app) << "d0000000-0000-4000-8000-000000000000,2026-11-22T1";
   std::ofstream(jsonl, std::ios::app) << "{\"report_id\": \"d0";
   std::ofstream(dir_ / "csv" / "10.9.9.9_2026-11-22.csv") << "report_id,…\npartial";
   reopen();
-  EXPECT_EQ(slurp(csv), csv_before);
-  EXPECT_EQ(slurp(jsonl), jsonl_before);
+  EXPECT_EQ(test::readWholeFile(csv), csv_before);
+  EXPECT_EQ(test::readWholeFile(jsonl), jsonl_before);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "csv" / "10.9.9.9_2026-11-22.csv"));
 }
 
@@ -144,13 +138,14 @@ TEST_F(ReportStoreTest, RecoveryRebuildsLostOrDamagedFilesIdentically) {
             StoreOutcome::kStored);
   const auto csv = dir_ / "csv" / "2001:db8::5_2026-11-22.csv";
   const auto jsonl = dir_ / "json" / "2001:db8::5_2026-11-22.jsonl";
-  const std::string csv_before = slurp(csv), jsonl_before = slurp(jsonl);
+  const std::string csv_before = test::readWholeFile(csv),
+                    jsonl_before = test::readWholeFile(jsonl);
   store_.reset();
   std::filesystem::remove(csv);
   std::filesystem::resize_file(jsonl, jsonl_before.size() / 2);
   reopen();
-  EXPECT_EQ(slurp(csv), csv_before);
-  EXPECT_EQ(slurp(jsonl), jsonl_before);
+  EXPECT_EQ(test::readWholeFile(csv), csv_before);
+  EXPECT_EQ(test::readWholeFile(jsonl), jsonl_before);
   EXPECT_EQ(count("reports"), 4);
 }
 
