@@ -131,6 +131,15 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
   ServerConfig& c = outcome.config;
   CLI::App app{"vigia-server: the vigia API. Stores every report in CSV, JSON Lines and SQLite."};
   app.set_version_flag("--version", std::string("vigia-server ") + VIGIA_VERSION);
+  app.footer(
+      "Config file keys (TOML; flags override them): listen, data_dir, database, max_body_bytes,\n"
+      "  [csv] formula_guard = true\n"
+      "  [storage] fsync = true, max_queued_reports = 4096\n"
+      "  [http] max_connections = 10000, max_header_bytes = 16384, header_timeout_seconds = 30,\n"
+      "         body_timeout_seconds = 60, shutdown_grace_seconds = 30, threads = 0 (one per "
+      "core)\n"
+      "Unknown keys are errors. Exit status: 0 stopped cleanly, 1 cannot open stores or listen,\n"
+      "2 usage or configuration error. See docs/operations.md.");
 
   std::string config_file, listen, data_dir, database;
   std::size_t max_body = 0, max_connections = 0;

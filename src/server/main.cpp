@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
   if (!config.fsync) spdlog::warn("fsync is off: a crash may lose acknowledged reports");
   if (vigia::server::isLoopback(config.listen_host)) {
     spdlog::info("no authentication tokens configured: serving loopback clients only");
+  } else {
+    spdlog::warn("--insecure-no-auth: anyone who can reach {} can read and write fleet data",
+                 config.listen);
   }
   spdlog::info("data dir {}, database {}", config.data_dir.string(), config.database);
   spdlog::info("listening on http://{}", *bound);

@@ -18,6 +18,7 @@
 #include "common/identifiers.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
+#include "subprocess.hpp"
 
 namespace {
 
@@ -160,6 +161,41 @@ TEST(ServerConnections, SigtermFinishesTheRequestInFlightThenExitsZero) {
   EXPECT_EQ(answer.rfind("HTTP/1.1 201", 0), 0u) << answer;
   EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
   EXPECT_EQ(server.stop(0), 0) << server.logs();  // 0: no second signal, just wait for the exit
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ServerStartup, RefusesAPublicAddressWithoutTokensAndBadConfiguration) {
+  TempDir dir;
+  auto pub = vigia::test::runProcess(
+      {VIGIA_SERVER_BIN, "--listen", "0.0.0.0:0", "--data-dir", (dir.path() / "data").string()});
+  EXPECT_EQ(pub.exit_code, 2);
+  EXPECT_NE(pub.err.find("refusing to listen on 0.0.0.0:0"), std::string::npos) << pub.err;
+
+  const auto config = writeConfig(dir.path(), "max_body_byte = 5\n");
+  auto typo = vigia::test::runProcess({VIGIA_SERVER_BIN, "--config", config.string()});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("unknown key \"max_body_byte\""), std::string::npos) << typo.err;
+
+  auto help = vigia::test::runProcess({VIGIA_SERVER_BIN, "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* option :
+       {"--listen", "--data-dir", "--database", "--max-body-bytes", "--no-fsync", "formula_guard",
+        "header_timeout_seconds", "max_queued_reports"}) {
+    EXPECT_NE(help.out.find(option), std::string::npos) << option;
+  }
+}
+
+TEST(ServerStartup, ListensPubliclyWhenToldSoExplicitly) {
+  TempDir dir;
+  // All addresses, reached here through loopback only.
+  ServerProcess server(VIGIA_SERVER_BIN, {"--listen", "0.0.0.0:0", "--insecure-no-auth",
+                                          "--data-dir", (dir.path() / "data").string()});
+  EXPECT_EQ(vigia::test::httpGet(server.port(), "/healthz").status, 200);
+  EXPECT_NE(server.logs().find("listening on http://0.0.0.0:"), std::string::npos) << server.logs();
+  EXPECT_NE(server.logs().find("--insecure-no-auth: anyone who can reach"), std::string::npos);
 }
 
 }  // namespace

@@ -59,7 +59,7 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
 
   // Read stderr until the listening line appears (or the server dies, or 30 s pass).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  const std::string marker = "listening on http://127.0.0.1:";
+  const std::string marker = "listening on http://";
   char buf[4096];
   while (port_ == 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -70,8 +70,13 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
     const ssize_t n = ::read(stderr_fd_, buf, sizeof buf);
     if (n <= 0) throw std::runtime_error("server exited before listening: " + logs_);
     logs_.append(buf, static_cast<std::size_t>(n));
+    // "listening on http://127.0.0.1:41234" or "…//0.0.0.0:41234": the port follows the
+    // last ':' of the address.
     if (const auto at = logs_.find(marker); at != std::string::npos) {
-      port_ = static_cast<unsigned short>(std::stoi(logs_.substr(at + marker.size())));
+      const auto eol = logs_.find('\n', at);
+      if (eol == std::string::npos) continue;
+      const std::string address = logs_.substr(at + marker.size(), eol - at - marker.size());
+      port_ = static_cast<unsigned short>(std::stoi(address.substr(address.rfind(':') + 1)));
     }
   }
   drainer_ = std::thread([this] {
