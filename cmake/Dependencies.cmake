@@ -1,5 +1,6 @@
 # Every dependency comes from a Debian 12 package (see scripts/install-deps.sh).
 find_package(nlohmann_json 3.11 REQUIRED)
+find_package(simdjson 3 REQUIRED)   # parsing on the server's hot path
 find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)

@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   auto first = vigia::common::parseAndValidate(input);
   if (!first) return 0;
-  const std::string again = vigia::common::toJson(first->report).dump();
+  const std::string again = vigia::common::toJson(first->report)
+                                .dump(-1, ' ', false, vigia::common::Json::error_handler_t::strict);
   auto second = vigia::common::parseAndValidate(again);
   if (!second) std::abort();
   if (second->report.report_id != first->report.report_id ||

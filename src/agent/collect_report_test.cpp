@@ -14,9 +14,9 @@ TEST(CollectReport, LiveReportValidatesAndMeasuresTheAgent) {
   const auto outcome = collectReport(CollectContext{});
   for (const auto& w : outcome.warnings) ADD_FAILURE() << "warning: " << w;
   const auto& r = outcome.report;
-  auto valid = common::validateReport(common::toJson(r));
+  auto valid = common::parseAndValidate(common::toJson(r).dump());
   ASSERT_TRUE(valid.ok()) << valid.error().message;
-  EXPECT_EQ(valid->report_id, r.report_id);
+  EXPECT_EQ(valid->report.report_id, r.report_id);
   ASSERT_TRUE(r.agent.collect_ms.has_value());
   ASSERT_TRUE(r.agent.cpu_seconds.has_value());
   ASSERT_TRUE(r.agent.peak_rss_bytes.has_value());
@@ -37,7 +37,7 @@ TEST(CollectReport, MissingSourcesStillGiveAValidReport) {
   context.paths.use_logind = false;
   const auto outcome = collectReport(context);
   EXPECT_FALSE(outcome.warnings.empty());
-  EXPECT_TRUE(common::validateReport(common::toJson(outcome.report)).ok());
+  EXPECT_TRUE(common::parseAndValidate(common::toJson(outcome.report).dump()).ok());
   EXPECT_EQ(outcome.report.cpu.model, "unknown");
   EXPECT_TRUE(outcome.report.processes.empty());
 }

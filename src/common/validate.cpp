@@ -1,39 +1,101 @@
 #include "common/validate.hpp"
 
+#include <simdjson.h>
+
 #include <cmath>
 #include <limits>
-#include <set>
-#include <vector>
+#include <unordered_set>
 
 #include "common/identifiers.hpp"
 
 namespace vigia::common {
 namespace {
 
+namespace dom = simdjson::dom;
+
 Error fieldError(const std::string& path, const std::string& what) {
   return makeError(ErrorCode::kInvalidArgument, path + ": " + what);
 }
 
-// Strings anywhere in the document, keys included, are bounded: unknown fields are kept and
-// stored, so they must obey the same limit as known ones.
-std::optional<Error> checkStringLimits(const Json& value, const std::string& path) {
+std::string childPath(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+bool hasDuplicateKey(dom::object object) {
+  // Small objects (every object of a report) compare pairwise; large ones use a set.
+  if (object.size() > 16) {
+    std::unordered_set<std::string_view> seen;
+    for (auto field : object) {
+      if (!seen.insert(field.key).second) return true;
+    }
+    return false;
+  }
+  std::size_t index = 0;
+  for (auto field : object) {
+    std::size_t j = 0;
+    for (auto other : object) {
+      if (j++ >= index) break;
+      if (other.key == field.key) return true;
+    }
+    ++index;
+  }
+  return false;
+}
+
+// The structure rules without building any path: the common case, a valid document, costs one
+// walk and no allocation. checkStructure() below finds where a problem is.
+bool structureOk(dom::element value) {
   switch (value.type()) {
-    case Json::value_t::string:
-      if (value.get_ref<const std::string&>().size() > kMaxStringBytes) {
-        return fieldError(path, "string longer than " + std::to_string(kMaxStringBytes) + " bytes");
+    case dom::element_type::STRING:
+      return std::string_view(value.get_string()).size() <= kMaxStringBytes;
+    case dom::element_type::OBJECT: {
+      const dom::object object = value.get_object();
+      if (hasDuplicateKey(object)) return false;
+      for (auto field : object) {
+        if (field.key.size() > kMaxStringBytes || !structureOk(field.value)) return false;
+      }
+      return true;
+    }
+    case dom::element_type::ARRAY:
+      for (dom::element child : value.get_array()) {
+        if (!structureOk(child)) return false;
+      }
+      return true;
+    default:
+      return true;
+  }
+}
+
+// Structure rules on the whole document, unknown fields included (they are stored too):
+// bounded strings and keys, and no duplicate key in an object (two readers of one document
+// must not see different values: that is how validation gets bypassed).
+std::optional<Error> checkStructure(dom::element value, const std::string& path) {
+  switch (value.type()) {
+    case dom::element_type::STRING:
+      if (std::string_view(value.get_string()).size() > kMaxStringBytes) {
+        return fieldError(path.empty() ? "report" : path,
+                          "string longer than " + std::to_string(kMaxStringBytes) + " bytes");
       }
       return std::nullopt;
-    case Json::value_t::object:
-      for (const auto& [key, child] : value.items()) {
-        const std::string child_path = path.empty() ? key : path + "." + key;
-        if (key.size() > kMaxStringBytes) return fieldError(path, "key longer than limit");
-        if (auto e = checkStringLimits(child, child_path)) return e;
+    case dom::element_type::OBJECT: {
+      const dom::object object = value.get_object();
+      std::unordered_set<std::string_view> seen;
+      for (auto field : object) {
+        if (field.key.size() > kMaxStringBytes) {
+          return fieldError(path.empty() ? "report" : path, "key longer than limit");
+        }
+        if (!seen.insert(field.key).second) {
+          return makeError(ErrorCode::kInvalidArgument,
+                           "duplicate key \"" + std::string(field.key.substr(0, 64)) + "\"");
+        }
+        if (auto e = checkStructure(field.value, childPath(path, field.key))) return e;
       }
       return std::nullopt;
-    case Json::value_t::array: {
+    }
+    case dom::element_type::ARRAY: {
       std::size_t i = 0;
-      for (const auto& child : value) {
-        if (auto e = checkStringLimits(child, path + "[" + std::to_string(i++) + "]")) return e;
+      for (dom::element child : value.get_array()) {
+        if (auto e = checkStructure(child, path + "[" + std::to_string(i++) + "]")) return e;
       }
       return std::nullopt;
     }
@@ -42,35 +104,49 @@ std::optional<Error> checkStringLimits(const Json& value, const std::string& pat
   }
 }
 
+// Where an object sits: "host", or "processes" with an index. Rendered only for an error
+// message, so a valid report of 300 processes builds no path strings at all.
+struct Location {
+  std::string_view name;
+  std::optional<std::size_t> index;
+
+  std::string render() const {
+    std::string out(name);
+    if (index) out.append("[").append(std::to_string(*index)).append("]");
+    return out;
+  }
+};
+
 // Reads the fields of one JSON object, remembering the first error. Each getter names the field
 // by its full path so the error message points at it.
 class ObjectReader {
  public:
-  ObjectReader(const Json& object, std::string path) : object_(object), path_(std::move(path)) {}
+  ObjectReader(dom::object object, Location location) : object_(object), location_(location) {}
 
   const std::optional<Error>& error() const { return error_; }
 
-  std::string path(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+  std::string path(const char* key) const { return childPath(location_.render(), key); }
 
-  const Json* find(const char* key) const {
-    auto it = object_.find(key);
-    return it == object_.end() ? nullptr : &*it;
+  std::optional<dom::element> find(const char* key) const {
+    dom::element value;
+    if (object_.at_key(key).get(value) != simdjson::SUCCESS) return std::nullopt;
+    return value;
   }
 
   std::string requiredString(const char* key, bool allow_empty = false) {
-    const Json* v = find(key);
+    const auto v = find(key);
     if (!v) return fail(key, "required"), std::string();
     if (!v->is_string()) return fail(key, "expected a string"), std::string();
-    const auto& s = v->get_ref<const std::string&>();
+    const std::string_view s = v->get_string();
     if (!allow_empty && s.empty()) fail(key, "must not be empty");
-    return s;
+    return std::string(s);
   }
 
   std::optional<std::string> optionalString(const char* key) {
-    const Json* v = find(key);
+    const auto v = find(key);
     if (!v) return std::nullopt;
     if (!v->is_string()) return fail(key, "expected a string"), std::nullopt;
-    return v->get<std::string>();
+    return std::string(std::string_view(v->get_string()));
   }
 
   // Optional RFC 3339 time, returned in canonical UTC form.
@@ -84,22 +160,18 @@ class ObjectReader {
 
   std::optional<std::int64_t> optionalInteger(const char* key, std::int64_t min, std::int64_t max,
                                               const char* expectation) {
-    const Json* v = find(key);
+    const auto v = find(key);
     if (!v) return std::nullopt;
     return integerValue(*v, key, min, max, expectation);
   }
 
-  std::optional<std::int64_t> integerValue(const Json& v, const char* key, std::int64_t min,
+  std::optional<std::int64_t> integerValue(dom::element v, const char* key, std::int64_t min,
                                            std::int64_t max, const char* expectation) {
     std::int64_t n = 0;
-    if (v.is_number_unsigned()) {
-      const auto u = v.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        return fail(key, expectation), std::nullopt;
-      }
-      n = static_cast<std::int64_t>(u);
-    } else if (v.is_number_integer()) {
-      n = v.get<std::int64_t>();
+    if (v.type() == dom::element_type::INT64) {
+      n = v.get_int64();
+    } else if (v.type() == dom::element_type::UINT64) {
+      return fail(key, expectation), std::nullopt;  // beyond int64: beyond every limit here
     } else {
       return fail(key, expectation), std::nullopt;
     }
@@ -108,24 +180,24 @@ class ObjectReader {
   }
 
   std::optional<double> optionalNonNegativeNumber(const char* key) {
-    const Json* v = find(key);
+    const auto v = find(key);
     if (!v) return std::nullopt;
     if (!v->is_number()) return fail(key, "expected a non-negative number"), std::nullopt;
-    const double d = v->get<double>();
+    const double d = v->get_double();
     if (!std::isfinite(d) || d < 0)
       return fail(key, "expected a non-negative number"), std::nullopt;
     return d;
   }
 
   // A nested object that must be present (host, os, cpu) or may be absent (agent).
-  const Json* object(const char* key, bool required) {
-    const Json* v = find(key);
+  std::optional<dom::object> object(const char* key, bool required) {
+    const auto v = find(key);
     if (!v) {
       if (required) fail(key, "required");
-      return nullptr;
+      return std::nullopt;
     }
-    if (!v->is_object()) return fail(key, "expected an object"), nullptr;
-    return v;
+    if (!v->is_object()) return fail(key, "expected an object"), std::nullopt;
+    return dom::object(v->get_object());
   }
 
   void fail(const char* key, const std::string& what) {
@@ -133,8 +205,8 @@ class ObjectReader {
   }
 
  private:
-  const Json& object_;
-  std::string path_;
+  dom::object object_;
+  Location location_;
   std::optional<Error> error_;
 };
 
@@ -142,23 +214,23 @@ constexpr std::int64_t kMaxPid = std::numeric_limits<std::int32_t>::max();
 constexpr std::int64_t kMaxUid = std::numeric_limits<std::uint32_t>::max();
 constexpr std::int64_t kMaxCount = std::numeric_limits<std::int32_t>::max();
 constexpr std::int64_t kMaxInt = std::numeric_limits<std::int64_t>::max();
+constexpr const char* kNonNegative = "expected a non-negative integer";
 
 std::optional<Error> readAgent(ObjectReader& top, AgentInfo& agent) {
-  const Json* j = top.object("agent", false);
+  const auto j = top.object("agent", false);
   if (!j) return top.error();
-  ObjectReader r(*j, "agent");
+  ObjectReader r(*j, {"agent", std::nullopt});
   agent.version = r.optionalString("version").value_or("");
   agent.collect_ms = r.optionalNonNegativeNumber("collect_ms");
   agent.cpu_seconds = r.optionalNonNegativeNumber("cpu_seconds");
-  agent.peak_rss_bytes =
-      r.optionalInteger("peak_rss_bytes", 0, kMaxInt, "expected a non-negative integer");
+  agent.peak_rss_bytes = r.optionalInteger("peak_rss_bytes", 0, kMaxInt, kNonNegative);
   return r.error();
 }
 
 std::optional<Error> readHost(ObjectReader& top, HostInfo& host) {
-  const Json* j = top.object("host", true);
+  const auto j = top.object("host", true);
   if (!j) return top.error();
-  ObjectReader r(*j, "host");
+  ObjectReader r(*j, {"host", std::nullopt});
   host.hostname = r.requiredString("hostname");
   const std::string ip = r.requiredString("ip");
   if (!r.error()) {
@@ -174,9 +246,9 @@ std::optional<Error> readHost(ObjectReader& top, HostInfo& host) {
 }
 
 std::optional<Error> readOs(ObjectReader& top, OsInfo& os) {
-  const Json* j = top.object("os", true);
+  const auto j = top.object("os", true);
   if (!j) return top.error();
-  ObjectReader r(*j, "os");
+  ObjectReader r(*j, {"os", std::nullopt});
   os.name = r.requiredString("name");
   os.version = r.requiredString("version");
   os.id = r.optionalString("id");
@@ -187,43 +259,42 @@ std::optional<Error> readOs(ObjectReader& top, OsInfo& os) {
 }
 
 std::optional<Error> readCpu(ObjectReader& top, CpuInfo& cpu) {
-  const Json* j = top.object("cpu", true);
+  const auto j = top.object("cpu", true);
   if (!j) return top.error();
-  ObjectReader r(*j, "cpu");
+  ObjectReader r(*j, {"cpu", std::nullopt});
   cpu.vendor = r.optionalString("vendor");
   cpu.model = r.requiredString("model");
   cpu.arch = r.optionalString("arch");
-  constexpr const char* kCount = "expected a non-negative integer";
-  cpu.sockets = r.optionalInteger("sockets", 0, kMaxCount, kCount);
-  cpu.cores = r.optionalInteger("cores", 0, kMaxCount, kCount);
-  cpu.threads = r.optionalInteger("threads", 0, kMaxCount, kCount);
+  cpu.sockets = r.optionalInteger("sockets", 0, kMaxCount, kNonNegative);
+  cpu.cores = r.optionalInteger("cores", 0, kMaxCount, kNonNegative);
+  cpu.threads = r.optionalInteger("threads", 0, kMaxCount, kNonNegative);
   cpu.mhz = r.optionalNonNegativeNumber("mhz");
   return r.error();
 }
 
-std::optional<Error> readProcess(const Json& j, const std::string& path, Process& p) {
-  if (!j.is_object()) return fieldError(path, "expected an object");
-  ObjectReader r(j, path);
-  const Json* pid = r.find("pid");
+std::optional<Error> readProcess(dom::element j, Location where, Process& p) {
+  if (!j.is_object()) return fieldError(where.render(), "expected an object");
+  ObjectReader r(j.get_object(), where);
+  const auto pid = r.find("pid");
   if (!pid)
     r.fail("pid", "required");
   else
     p.pid = r.integerValue(*pid, "pid", 1, kMaxPid, "expected a positive integer").value_or(0);
-  p.ppid = r.optionalInteger("ppid", 0, kMaxPid, "expected a non-negative integer");
+  p.ppid = r.optionalInteger("ppid", 0, kMaxPid, kNonNegative);
   p.name = r.requiredString("name", /*allow_empty=*/true);
   p.user = r.requiredString("user", /*allow_empty=*/true);
-  p.uid = r.optionalInteger("uid", 0, kMaxUid, "expected a non-negative integer");
+  p.uid = r.optionalInteger("uid", 0, kMaxUid, kNonNegative);
   p.state = r.optionalString("state");
   p.command = r.optionalString("command");
   p.started_at = r.optionalTime("started_at");
-  p.rss_bytes = r.optionalInteger("rss_bytes", 0, kMaxInt, "expected a non-negative integer");
+  p.rss_bytes = r.optionalInteger("rss_bytes", 0, kMaxInt, kNonNegative);
   p.cpu_seconds = r.optionalNonNegativeNumber("cpu_seconds");
   return r.error();
 }
 
-std::optional<Error> readSession(const Json& j, const std::string& path, Session& s) {
-  if (!j.is_object()) return fieldError(path, "expected an object");
-  ObjectReader r(j, path);
+std::optional<Error> readSession(dom::element j, Location where, Session& s) {
+  if (!j.is_object()) return fieldError(where.render(), "expected an object");
+  ObjectReader r(j.get_object(), where);
   s.user = r.requiredString("user");
   s.tty = r.requiredString("tty", /*allow_empty=*/true);
   s.remote_host = r.optionalString("remote_host");
@@ -235,91 +306,56 @@ std::optional<Error> readSession(const Json& j, const std::string& path, Session
 template <typename Item, typename ReadOne>
 std::optional<Error> readArray(ObjectReader& top, const char* key, std::size_t max_items,
                                std::vector<Item>& out, ReadOne read_one) {
-  const Json* j = top.find(key);
+  const auto j = top.find(key);
   if (!j) return fieldError(key, "required");
   if (!j->is_array()) return fieldError(key, "expected an array");
-  if (j->size() > max_items) {
+  const dom::array array = j->get_array();
+  if (array.size() > max_items) {
     return fieldError(key, "more than " + std::to_string(max_items) + " items");
   }
-  out.resize(j->size());
-  for (std::size_t i = 0; i < j->size(); ++i) {
-    if (auto e = read_one((*j)[i], std::string(key) + "[" + std::to_string(i) + "]", out[i])) {
-      return e;
-    }
+  out.resize(array.size());
+  std::size_t i = 0;
+  for (dom::element item : array) {
+    if (auto e = read_one(item, Location{key, i}, out[i])) return e;
+    ++i;
   }
   return std::nullopt;
 }
 
-}  // namespace
-
-Result<Json> parseJson(std::string_view text) {
-  // The callback sees every value as it is parsed: it enforces depth and rejects duplicate keys
-  // (two parsers reading one document differently is how validation gets bypassed).
-  std::optional<Error> error;
-  std::vector<std::set<std::string>> keys_per_object;
-  auto callback = [&](int depth, nlohmann::detail::parse_event_t event, Json& parsed) {
-    using nlohmann::detail::parse_event_t;
-    if (error) return false;
-    switch (event) {
-      case parse_event_t::object_start:
-      case parse_event_t::array_start:
-        if (depth >= kMaxJsonDepth) {
-          error = makeError(ErrorCode::kInvalidArgument,
-                            "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-          return false;
-        }
-        if (event == parse_event_t::object_start) keys_per_object.emplace_back();
-        return true;
-      case parse_event_t::object_end:
-        keys_per_object.pop_back();
-        return true;
-      case parse_event_t::key:
-        if (!keys_per_object.back().insert(parsed.get<std::string>()).second) {
-          error = makeError(ErrorCode::kInvalidArgument,
-                            "duplicate key \"" + parsed.get<std::string>().substr(0, 64) + "\"");
-          return false;
-        }
-        return true;
-      default:
-        return true;
-    }
-  };
-  // allow_exceptions=false does not cover everything: a number too large for a double
-  // ("1e999") still throws out_of_range.406 from the DOM builder. Catch every nlohmann error
-  // here, at the boundary, so bad input can never terminate the server (found by the fuzzer).
-  Json doc;
-  try {
-    doc = Json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/false);
-  } catch (const Json::exception& e) {
-    return makeError(ErrorCode::kInvalidArgument, e.what());
+Error parseError(simdjson::error_code code) {
+  switch (code) {
+    case simdjson::DEPTH_ERROR:
+      return makeError(ErrorCode::kInvalidArgument,
+                       "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    case simdjson::UTF8_ERROR:
+      return makeError(ErrorCode::kInvalidArgument, "parse error: the body is not valid UTF-8");
+    case simdjson::NUMBER_ERROR:
+      return makeError(ErrorCode::kInvalidArgument,
+                       std::string("parse error: number overflow or malformed number (") +
+                           simdjson::error_message(code) + ")");
+    default:
+      return makeError(ErrorCode::kInvalidArgument,
+                       std::string("parse error: ") + simdjson::error_message(code));
   }
-  if (error) return *error;
-  if (doc.is_discarded()) {
-    // Parse again without the callback only to get nlohmann's precise message (position and
-    // reason, e.g. "invalid string: ill-formed UTF-8 byte"). This path is for bad input only.
-    try {
-      const Json unused = Json::parse(text.begin(), text.end());
-      (void)unused;
-    } catch (const Json::exception& e) {
-      return makeError(ErrorCode::kInvalidArgument, e.what());
-    }
-    return makeError(ErrorCode::kInvalidArgument, "malformed JSON");
-  }
-  return doc;
 }
 
-Result<Report> validateReport(const Json& doc) {
+Result<Report> validateDocument(dom::element doc, const ValidateOptions& options) {
   if (!doc.is_object()) return makeError(ErrorCode::kInvalidArgument, "report: expected an object");
-  if (auto e = checkStringLimits(doc, "")) return *e;
+  if (!structureOk(doc)) {
+    if (auto e = checkStructure(doc, "")) return *e;
+  }
+  ObjectReader top(doc.get_object(), {"", std::nullopt});
 
   // The server adds its receipt under "server" (SPEC §4, JSON Lines); a report may not forge it.
-  if (doc.contains("server")) return fieldError("server", "reserved for the server's receipt");
+  if (top.find("server") && !options.allow_server_receipt) {
+    return fieldError("server", "reserved for the server's receipt");
+  }
 
   Report report;
-  ObjectReader top(doc, "");
-  const Json* version = top.find("schema_version");
+  const auto version = top.find("schema_version");
   if (!version) return fieldError("schema_version", "required");
-  if (!version->is_number_integer() || version->get<std::int64_t>() != kSchemaVersion) {
+  if (version->type() != dom::element_type::INT64 ||
+      std::int64_t(version->get_int64()) != kSchemaVersion) {
     return fieldError("schema_version", "expected 1");
   }
 
@@ -344,13 +380,32 @@ Result<Report> validateReport(const Json& doc) {
   return report;
 }
 
-Result<ValidatedReport> parseAndValidate(std::string_view text) {
-  auto doc = parseJson(text);
-  if (!doc) return doc.error();
-  auto report = validateReport(*doc);
+// One parser per thread: it keeps its buffers between reports, so steady-state parsing
+// allocates nothing for the document itself.
+dom::parser& threadParser() {
+  thread_local dom::parser parser = [] {
+    dom::parser p;
+    // allocate() sets the depth limit. Were it to fail (out of memory), every parse() would
+    // fail too and be answered as an error, so its result needs no handling of its own.
+    [[maybe_unused]] const auto code = p.allocate(64 * 1024, kMaxJsonDepth);
+    return p;
+  }();
+  return parser;
+}
+
+}  // namespace
+
+Result<ValidatedReport> parseAndValidate(std::string_view text, ValidateOptions options) {
+  dom::parser& parser = threadParser();
+  dom::element doc;
+  if (const auto code = parser.parse(text.data(), text.size()).get(doc);
+      code != simdjson::SUCCESS) {
+    return parseError(code);
+  }
+  auto report = validateDocument(doc, options);
   if (!report) return report.error();
   auto collected_at = parseRfc3339(report->collected_at);
-  return ValidatedReport{std::move(*doc), std::move(*report), *collected_at};
+  return ValidatedReport{std::move(*report), *collected_at};
 }
 
 }  // namespace vigia::common

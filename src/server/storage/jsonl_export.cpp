@@ -11,9 +11,9 @@ std::string makeJsonlLine(std::string_view body, common::Timestamp received_at,
   while (!body.empty() && is_space(body.back())) body.remove_suffix(1);
   const bool empty_object = body == "{";
 
-  std::string line;
+  std::string line(body);
   line.reserve(body.size() + 96);
-  for (char c : body) line.push_back(c == '\r' || c == '\n' ? ' ' : c);
+  for (char& c : line) c = (c == '\r' || c == '\n') ? ' ' : c;  // a loop the compiler vectorizes
   if (!empty_object) line.push_back(',');
   // Both values are canonical (RFC 3339 UTC, inet_ntop text): no escaping needed.
   line.append("\"server\":{\"received_at\":\"")

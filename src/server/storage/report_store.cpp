@@ -26,15 +26,13 @@ using common::makeError;
 
 std::int64_t micros(common::Timestamp t) { return t.time_since_epoch().count(); }
 
+// A submitted report with its file lines already rendered: rendering runs on the submitting
+// (I/O) thread, in parallel, so the single writer thread only does SQL and file appends.
 struct Pending {
   IngestItem item;
   std::function<void(StoreResult)> done;
-};
-
-// A report accepted into the current batch, with what its files need.
-struct Accepted {
-  const Pending* pending;
   std::string jsonl_line;
+  std::string csv_rows;
 };
 
 class SqliteReportStore final : public ReportStore {
@@ -60,13 +58,13 @@ class SqliteReportStore final : public ReportStore {
  private:
   void writerLoop();
   void processBatch(std::vector<Pending>& batch);
-  common::Result<bool> insertReport(const Pending& p, const std::string& jsonl_line);
+  common::Result<bool> insertReport(const Pending& p);
   common::Result<std::int64_t> dimensionId(const std::string& cache_key,
                                            const std::string& insert_sql,
                                            const std::string& select_sql,
                                            const std::vector<std::string>& values,
                                            std::unordered_map<std::string, std::int64_t>& cache);
-  common::Status exportBatch(const std::vector<Accepted>& accepted,
+  common::Status exportBatch(const std::vector<const Pending*>& accepted,
                              std::map<std::string, std::int64_t>& sizes_before);
   common::Status recover();
   common::Status rebuildFile(const std::string& relative);
@@ -111,15 +109,20 @@ common::Status SqliteReportStore::start() {
 }
 
 void SqliteReportStore::submit(IngestItem item, std::function<void(StoreResult)> done) {
+  Pending pending{std::move(item), std::move(done), {}, {}};
+  pending.jsonl_line =
+      makeJsonlLine(pending.item.body, pending.item.received_at, pending.item.source_addr);
+  appendCsvRows(pending.item.validated.report, options_.csv_formula_guard, pending.csv_rows);
   {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_ && queue_.size() < options_.max_queued_reports) {
-      queue_.push_back({std::move(item), std::move(done)});
+      queue_.push_back(std::move(pending));
       queue_cv_.notify_one();
       return;
     }
   }
-  done({StoreOutcome::kUnavailable, stopping_ ? "server is stopping" : "ingest queue full"});
+  pending.done(
+      {StoreOutcome::kUnavailable, stopping_ ? "server is stopping" : "ingest queue full"});
 }
 
 void SqliteReportStore::stop() {
@@ -153,7 +156,7 @@ void SqliteReportStore::writerLoop() {
 
 void SqliteReportStore::processBatch(std::vector<Pending>& batch) {
   std::vector<StoreOutcome> outcomes(batch.size(), StoreOutcome::kDuplicate);
-  std::vector<Accepted> accepted;
+  std::vector<const Pending*> accepted;
   std::map<std::string, std::int64_t> sizes_before;
   new_hosts_in_batch_ = 0;
 
@@ -165,14 +168,12 @@ void SqliteReportStore::processBatch(std::vector<Pending>& batch) {
   if (st) st = db_->exec("BEGIN IMMEDIATE");
   const bool began = static_cast<bool>(st);
   for (std::size_t i = 0; st && i < batch.size(); ++i) {
-    const auto& item = batch[i].item;
-    std::string line = makeJsonlLine(item.body, item.received_at, item.source_addr);
-    auto inserted = insertReport(batch[i], line);
+    auto inserted = insertReport(batch[i]);
     if (!inserted) {
       st = inserted.error();
     } else if (*inserted) {
       outcomes[i] = StoreOutcome::kStored;
-      accepted.push_back({&batch[i], std::move(line)});
+      accepted.push_back(&batch[i]);
     }
   }
   if (st && !accepted.empty()) st = exportBatch(accepted, sizes_before);
@@ -223,8 +224,8 @@ common::Result<std::int64_t> SqliteReportStore::dimensionId(
   return id;
 }
 
-common::Result<bool> SqliteReportStore::insertReport(const Pending& p,
-                                                     const std::string& jsonl_line) {
+common::Result<bool> SqliteReportStore::insertReport(const Pending& p) {
+  const std::string& jsonl_line = p.jsonl_line;
   const common::Report& r = p.item.validated.report;
   auto exists = db_->prepare("SELECT 1 FROM reports WHERE uuid = ?");
   if (!exists) return exists.error();
@@ -366,16 +367,15 @@ common::Result<bool> SqliteReportStore::insertReport(const Pending& p,
   return true;
 }
 
-common::Status SqliteReportStore::exportBatch(const std::vector<Accepted>& accepted,
+common::Status SqliteReportStore::exportBatch(const std::vector<const Pending*>& accepted,
                                               std::map<std::string, std::int64_t>& sizes_before) {
   // Rows of one file are gathered first and written with one append: reports never interleave.
   std::map<std::string, std::string> csv, jsonl;
-  for (const auto& a : accepted) {
-    const auto& v = a.pending->item.validated;
+  for (const Pending* p : accepted) {
+    const auto& v = p->item.validated;
     const std::string date = common::utcDate(v.collected_at);
-    appendCsvRows(v.report, options_.csv_formula_guard,
-                  csv[ExportFiles::relativePath("csv", v.report.host.ip, date)]);
-    jsonl[ExportFiles::relativePath("jsonl", v.report.host.ip, date)].append(a.jsonl_line);
+    csv[ExportFiles::relativePath("csv", v.report.host.ip, date)].append(p->csv_rows);
+    jsonl[ExportFiles::relativePath("jsonl", v.report.host.ip, date)].append(p->jsonl_line);
   }
   auto checkpoint = db_->prepare(
       "INSERT INTO export_files (path, size_bytes) VALUES (?, ?) "
@@ -470,14 +470,11 @@ common::Status SqliteReportStore::rebuildFile(const std::string& relative) {
       content.append(document).push_back('\n');
       continue;
     }
-    auto doc = common::parseJson(document);
-    if (!doc)
-      return makeError(ErrorCode::kInternal, "stored document unreadable: " + doc.error().message);
-    doc->erase("server");
-    auto report = common::validateReport(*doc);
-    if (!report)
-      return makeError(ErrorCode::kInternal, "stored document invalid: " + report.error().message);
-    appendCsvRows(*report, options_.csv_formula_guard, content);
+    auto stored = common::parseAndValidate(document, {.allow_server_receipt = true});
+    if (!stored) {
+      return makeError(ErrorCode::kInternal, "stored document invalid: " + stored.error().message);
+    }
+    appendCsvRows(stored->report, options_.csv_formula_guard, content);
   }
   (*rows)->reset();
   if (auto st = files_.remove(relative); !st) return st;

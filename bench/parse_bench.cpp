@@ -1,0 +1,73 @@
+// Micro-benchmarks of the server's per-report CPU work on a realistic 300-process report
+// (bench/make_report_template.py output): where ingest spends its time.
+//   cmake --build --preset release --target vigia_parse_bench
+//   build/release/bench/vigia_parse_bench /tmp/report.json
+
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/report_json.hpp"
+#include "common/validate.hpp"
+#include "server/storage/csv_export.hpp"
+#include "server/storage/jsonl_export.hpp"
+
+namespace {
+
+std::string g_body;
+
+// For comparison: nlohmann/json's DOM parse alone, what the validator used before simdjson.
+void BM_NlohmannPlainParse(benchmark::State& state) {
+  for (auto _ : state) {
+    auto doc = vigia::common::Json::parse(g_body);
+    benchmark::DoNotOptimize(doc);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * g_body.size()));
+}
+
+void BM_ParseAndValidate(benchmark::State& state) {
+  for (auto _ : state) {
+    auto r = vigia::common::parseAndValidate(g_body);
+    if (!r) state.SkipWithError(r.error().message.c_str());
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * g_body.size()));
+}
+
+void BM_CsvRows(benchmark::State& state) {
+  const auto r = vigia::common::parseAndValidate(g_body);
+  for (auto _ : state) {
+    std::string out;
+    vigia::server::appendCsvRows(r->report, true, out);
+    benchmark::DoNotOptimize(out);
+  }
+}
+
+void BM_JsonlLine(benchmark::State& state) {
+  for (auto _ : state) {
+    auto line = vigia::server::makeJsonlLine(g_body, vigia::common::nowUtc(), "10.0.0.1");
+    benchmark::DoNotOptimize(line);
+  }
+}
+
+BENCHMARK(BM_NlohmannPlainParse)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ParseAndValidate)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CsvRows)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_JsonlLine)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s REPORT.json [benchmark flags]\n", argv[0]);
+    return 2;
+  }
+  std::ifstream in(argv[1], std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  g_body = ss.str();
+  benchmark::RunSpecifiedBenchmarks();
+  return 0;
+}
