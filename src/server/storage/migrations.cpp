@@ -61,7 +61,8 @@ CREATE TABLE reports (
   boot_time TEXT,
   process_count BIGINT NOT NULL,
   session_count BIGINT NOT NULL,
-  document TEXT NOT NULL
+  document_z BLOB NOT NULL,
+  document_bytes BIGINT NOT NULL
 );
 CREATE INDEX reports_by_host_time ON reports (host_id, collected_us);
 CREATE TABLE processes (

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "server/storage/csv_export.hpp"
+#include "server/storage/document_codec.hpp"
 #include "server/storage/export_files.hpp"
 #include "server/storage/jsonl_export.hpp"
 #include "server/storage/migrations.hpp"
@@ -33,6 +34,7 @@ struct Pending {
   std::function<void(StoreResult)> done;
   std::string jsonl_line;
   std::string csv_rows;
+  std::string document_z;  // the JSONL line without its "\n", compressed
 };
 
 class SqliteReportStore final : public ReportStore {
@@ -109,10 +111,12 @@ common::Status SqliteReportStore::start() {
 }
 
 void SqliteReportStore::submit(IngestItem item, std::function<void(StoreResult)> done) {
-  Pending pending{std::move(item), std::move(done), {}, {}};
+  Pending pending{std::move(item), std::move(done), {}, {}, {}};
   pending.jsonl_line =
       makeJsonlLine(pending.item.body, pending.item.received_at, pending.item.source_addr);
   appendCsvRows(pending.item.validated.report, options_.csv_formula_guard, pending.csv_rows);
+  pending.document_z = compressDocument(
+      std::string_view(pending.jsonl_line).substr(0, pending.jsonl_line.size() - 1));
   {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_ && queue_.size() < options_.max_queued_reports) {
@@ -225,7 +229,6 @@ common::Result<std::int64_t> SqliteReportStore::dimensionId(
 }
 
 common::Result<bool> SqliteReportStore::insertReport(const Pending& p) {
-  const std::string& jsonl_line = p.jsonl_line;
   const common::Report& r = p.item.validated.report;
   auto exists = db_->prepare("SELECT 1 FROM reports WHERE uuid = ?");
   if (!exists) return exists.error();
@@ -293,8 +296,8 @@ common::Result<bool> SqliteReportStore::insertReport(const Pending& p) {
   auto report = db_->prepare(
       "INSERT INTO reports (uuid, host_id, hostname, collected_at, collected_us, received_at, "
       "source_addr, agent_version, os_release_id, cpu_model_id, cpu_sockets, cpu_cores, "
-      "cpu_threads, cpu_mhz, machine_id, boot_time, process_count, session_count, document) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+      "cpu_threads, cpu_mhz, machine_id, boot_time, process_count, session_count, document_z, "
+      "document_bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
   if (!report) return report.error();
   std::optional<std::string> agent_version;
   if (!r.agent.version.empty()) agent_version = r.agent.version;
@@ -317,7 +320,8 @@ common::Result<bool> SqliteReportStore::insertReport(const Pending& p) {
                         .bind(16, r.host.boot_time)
                         .bind(17, static_cast<std::int64_t>(r.processes.size()))
                         .bind(18, static_cast<std::int64_t>(r.sessions.size()))
-                        .bind(19, std::string_view(jsonl_line).substr(0, jsonl_line.size() - 1))
+                        .bindBlob(19, p.document_z)
+                        .bind(20, static_cast<std::int64_t>(p.jsonl_line.size() - 1))
                         .step();
   if (!report_row) return report_row.error();
   const std::int64_t report_id = (*report)->int64(0);
@@ -456,7 +460,7 @@ common::Status SqliteReportStore::rebuildFile(const std::string& relative) {
   if (!day) return makeError(ErrorCode::kInternal, "unexpected export file date " + relative);
 
   auto rows = db_->prepare(
-      "SELECT r.document FROM reports r JOIN hosts h ON h.id = r.host_id "
+      "SELECT r.document_z, r.document_bytes FROM reports r JOIN hosts h ON h.id = r.host_id "
       "WHERE h.ip = ? AND r.collected_us >= ? AND r.collected_us < ? ORDER BY r.id");
   if (!rows) return rows.error();
   (*rows)->bind(1, ip).bind(2, micros(*day)).bind(3, micros(*day) + std::int64_t{86'400'000'000});
@@ -465,12 +469,14 @@ common::Status SqliteReportStore::rebuildFile(const std::string& relative) {
     auto row = (*rows)->step();
     if (!row) return row.error();
     if (!*row) break;
-    const std::string document = (*rows)->text(0);
+    auto document =
+        decompressDocument((*rows)->blob(0), static_cast<std::size_t>((*rows)->int64(1)));
+    if (!document) return document.error();
     if (!is_csv) {
-      content.append(document).push_back('\n');
+      content.append(*document).push_back('\n');
       continue;
     }
-    auto stored = common::parseAndValidate(document, {.allow_server_receipt = true});
+    auto stored = common::parseAndValidate(*document, {.allow_server_receipt = true});
     if (!stored) {
       return makeError(ErrorCode::kInternal, "stored document invalid: " + stored.error().message);
     }
@@ -562,12 +568,16 @@ common::Result<std::optional<std::string>> SqliteReportStore::reportDocument(
     const std::string& uuid) {
   auto conn = acquireReader();
   if (!conn) return conn.error();
-  auto stmt = (*conn)->prepare("SELECT document FROM reports WHERE uuid = ?");
+  auto stmt = (*conn)->prepare("SELECT document_z, document_bytes FROM reports WHERE uuid = ?");
   if (!stmt) return stmt.error();
   auto row = (*stmt)->bind(1, uuid).step();
   if (!row) return row.error();
   std::optional<std::string> document;
-  if (*row) document = (*stmt)->text(0);
+  if (*row) {
+    auto text = decompressDocument((*stmt)->blob(0), static_cast<std::size_t>((*stmt)->int64(1)));
+    if (!text) return text.error();
+    document = std::move(*text);
+  }
   (*stmt)->reset();
   releaseReader(std::move(*conn));
   return document;
