@@ -13,6 +13,7 @@
 #include "http_client.hpp"
 #include "server/api/gzip.hpp"
 #include "server_process.hpp"
+#include "test_report.hpp"
 
 namespace {
 
@@ -22,16 +23,7 @@ using vigia::test::httpRequest;
 using vigia::test::ServerProcess;
 using vigia::test::TempDir;
 
-json goodReport() {
-  return {{"schema_version", 1},
-          {"report_id", vigia::common::newUuidV4()},
-          {"collected_at", "2026-11-22T10:13:21.123Z"},
-          {"host", {{"hostname", "web-01"}, {"ip", "10.0.0.5"}}},
-          {"os", {{"name", "Debian GNU/Linux"}, {"version", "12 (bookworm)"}}},
-          {"cpu", {{"model", "x"}}},
-          {"processes", json::array({{{"pid", 1}, {"name", "init"}, {"user", "root"}}})},
-          {"sessions", json::array()}};
-}
+json goodReport() { return vigia::test::testReport(); }
 
 std::string with(const std::function<void(json&)>& mutate) {
   json j = goodReport();

@@ -17,6 +17,7 @@
 #include "http_client.hpp"
 #include "server_process.hpp"
 #include "store_check.hpp"
+#include "test_report.hpp"
 
 namespace {
 
@@ -26,23 +27,12 @@ using vigia::test::ServerProcess;
 using vigia::test::TempDir;
 
 std::string makeReport(const std::string& id, const std::string& ip, int processes, int sessions) {
-  json r = {{"schema_version", 1},
-            {"report_id", id},
-            {"collected_at", "2026-11-22T10:00:00Z"},
-            {"host", {{"hostname", "h"}, {"ip", ip}}},
-            {"os", {{"name", "Debian GNU/Linux"}, {"version", "12 (bookworm)"}}},
-            {"cpu", {{"model", "m"}}},
-            {"processes", json::array()},
-            {"sessions", json::array()}};
-  for (int i = 1; i <= processes; ++i) {
-    // Commas, quotes and newlines exercise the CSV quoting under concurrency too.
-    r["processes"].push_back({{"pid", i},
-                              {"name", "p"},
-                              {"user", "root"},
-                              {"command", "/bin/p --x=\"a,b\"\n" + std::to_string(i)}});
-  }
-  for (int i = 0; i < sessions; ++i) r["sessions"].push_back({{"user", "u"}, {"tty", "pts/0"}});
-  return r.dump();
+  return vigia::test::testReport({.ip = ip,
+                                  .collected_at = "2026-11-22T10:00:00Z",
+                                  .processes = processes,
+                                  .sessions = sessions,
+                                  .report_id = id})
+      .dump();
 }
 
 TEST(ServerDurability, ConcurrentClientsIntoOneFileNeverInterleave) {

@@ -12,6 +12,7 @@
 #include "http_client.hpp"
 #include "read_file.hpp"
 #include "server_process.hpp"
+#include "test_report.hpp"
 
 namespace {
 
@@ -145,18 +146,11 @@ TEST_F(ServerIngest, AgentReportLandsInEveryStoreAndTheApiServesIt) {
 }
 
 json reportFor(const std::string& ip, const std::string& collected_at, int processes) {
-  json r = {{"schema_version", 1},
-            {"report_id", vigia::common::newUuidV4()},
-            {"collected_at", collected_at},
-            {"host", {{"hostname", "h-" + ip}, {"ip", ip}}},
-            {"os", {{"name", "Debian GNU/Linux"}, {"version", "12 (bookworm)"}}},
-            {"cpu", {{"model", "test cpu"}}},
-            {"processes", json::array()},
-            {"sessions", json::array()}};
-  for (int i = 1; i <= processes; ++i) {
-    r["processes"].push_back({{"pid", i}, {"name", "p" + std::to_string(i)}, {"user", "root"}});
-  }
-  return r;
+  vigia::test::TestReportSpec spec;
+  spec.ip = ip;
+  spec.collected_at = collected_at;
+  spec.processes = processes;
+  return vigia::test::testReport(spec);
 }
 
 TEST_F(ServerIngest, ReportsListNewestFirstWithLimitAndBefore) {

@@ -112,7 +112,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void onHeader(beast::error_code ec) {
     waiting_for_request_ = false;
     if (ec) return onReadError(ec);
-    const auto& req = parser_->get();
     if (const auto length = parser_->content_length();
         length && *length > options().max_body_bytes) {
       server_->metrics_.reportRejected(RejectReason::kTooLarge);
@@ -120,7 +119,6 @@ class Session : public std::enable_shared_from_this<Session> {
                        "body exceeds " + std::to_string(options().max_body_bytes) + " bytes",
                        /*close=*/true);
     }
-    (void)req;
     stream_.expires_after(options().body_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
