@@ -339,7 +339,7 @@ Error parseError(simdjson::error_code code) {
   }
 }
 
-Result<Report> validateDocument(dom::element doc, const ValidateOptions& options) {
+Result<ValidatedReport> validateDocument(dom::element doc, const ValidateOptions& options) {
   if (!doc.is_object()) return makeError(ErrorCode::kInvalidArgument, "report: expected an object");
   if (!structureOk(doc)) {
     if (auto e = checkStructure(doc, "")) return *e;
@@ -377,7 +377,7 @@ Result<Report> validateDocument(dom::element doc, const ValidateOptions& options
   if (auto e = readCpu(top, report.cpu)) return *e;
   if (auto e = readArray(top, "processes", kMaxProcesses, report.processes, readProcess)) return *e;
   if (auto e = readArray(top, "sessions", kMaxSessions, report.sessions, readSession)) return *e;
-  return report;
+  return ValidatedReport{std::move(report), *collected_at};
 }
 
 // One parser per thread: it keeps its buffers between reports, so steady-state parsing
@@ -402,10 +402,7 @@ Result<ValidatedReport> parseAndValidate(std::string_view text, ValidateOptions 
       code != simdjson::SUCCESS) {
     return parseError(code);
   }
-  auto report = validateDocument(doc, options);
-  if (!report) return report.error();
-  auto collected_at = parseRfc3339(report->collected_at);
-  return ValidatedReport{std::move(*report), *collected_at};
+  return validateDocument(doc, options);
 }
 
 }  // namespace vigia::common

@@ -92,14 +92,13 @@ common::Result<std::int64_t> ExportFiles::size(const std::string& relative) {
 }
 
 common::Result<std::int64_t> ExportFiles::append(const std::string& relative,
-                                                 std::string_view header, std::string_view bytes) {
-  auto before = size(relative);
-  if (!before) return before.error();
+                                                 std::int64_t size_before, std::string_view header,
+                                                 std::string_view bytes) {
   auto file = fd(relative);
   if (!file) return file.error();
   std::string buffer;
   std::string_view data = bytes;
-  if (*before == 0) {
+  if (size_before == 0) {
     buffer.reserve(header.size() + bytes.size());
     buffer.append(header).append(bytes);
     data = buffer;
@@ -112,7 +111,8 @@ common::Result<std::int64_t> ExportFiles::append(const std::string& relative,
     }
     data.remove_prefix(static_cast<std::size_t>(n));
   }
-  return *before + static_cast<std::int64_t>(bytes.size() + (*before == 0 ? header.size() : 0));
+  return size_before +
+         static_cast<std::int64_t>(bytes.size() + (size_before == 0 ? header.size() : 0));
 }
 
 common::Status ExportFiles::sync(const std::string& relative) {

@@ -28,10 +28,11 @@ class ExportFiles {
   // Creates csv/ and json/ if missing.
   common::Status prepareDirectories();
 
-  // Appends bytes; when the file is new (or empty), `header` goes first. Returns the size after.
-  common::Result<std::int64_t> append(const std::string& relative, std::string_view header,
-                                      std::string_view bytes);
-  // Size before any append in this batch, for truncating back.
+  // Appends bytes to a file of `size_before` bytes (the caller has just read it with size(), to
+  // be able to truncate back); when that is 0, `header` goes first. Returns the size after.
+  common::Result<std::int64_t> append(const std::string& relative, std::int64_t size_before,
+                                      std::string_view header, std::string_view bytes);
+  // Current size; 0 when the file does not exist.
   common::Result<std::int64_t> size(const std::string& relative);
   // fsync the file (and its directory if it was created since the last sync).
   common::Status sync(const std::string& relative);

@@ -391,7 +391,7 @@ common::Status SqliteReportStore::exportBatch(const std::vector<const Pending*>&
       auto before = files_.size(relative);
       if (!before) return before.error();
       sizes_before.emplace(relative, *before);
-      auto after = files_.append(relative, header, bytes);
+      auto after = files_.append(relative, *before, header, bytes);
       if (!after) return after.error();
       if (auto st = files_.sync(relative); !st) return st;
       auto st = (*checkpoint)->bind(1, relative).bind(2, *after).run();
@@ -484,7 +484,7 @@ common::Status SqliteReportStore::rebuildFile(const std::string& relative) {
   }
   (*rows)->reset();
   if (auto st = files_.remove(relative); !st) return st;
-  auto size = files_.append(relative, is_csv ? kCsvHeader : std::string_view(), content);
+  auto size = files_.append(relative, 0, is_csv ? kCsvHeader : std::string_view(), content);
   if (!size) return size.error();
   if (auto st = files_.sync(relative); !st) return st;
   auto update = db_->prepare("UPDATE export_files SET size_bytes = ? WHERE path = ?");
