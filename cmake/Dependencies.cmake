@@ -10,6 +10,8 @@ find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(tomlplusplus REQUIRED)
+find_package(OpenSSL 3 REQUIRED)  # TLS for the server (through Asio) and token digests
+find_package(CURL 7.88 REQUIRED)  # the agent's HTTP client: TLS, proxies, timeouts
 
 if(VIGIA_BUILD_TESTS)
   find_package(GTest REQUIRED)

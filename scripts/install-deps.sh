@@ -14,7 +14,7 @@ packages=(
   libsqlite3-dev sqlite3
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-psutil procps util-linux hyperfine wrk bc curl time linux-perf
+  python3 python3-psutil procps util-linux hyperfine wrk bc curl time linux-perf openssl
 )
 
 missing=()
