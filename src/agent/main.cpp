@@ -1,11 +1,18 @@
 // vigia-agent: parses the command line, runs the command, maps the outcome to SPEC §2's exit
-// codes. Everything else lives in the collectors and (later) the delivery layer.
+// codes. Collection lives in the collectors, delivery in delivery/ and agent_commands.
+
+#include <curl/curl.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
+#include "agent/agent_commands.hpp"
 #include "agent/collect_report.hpp"
+#include "agent/delivery/agent_config.hpp"
+#include "agent/log.hpp"
+#include "agent/signals.hpp"
 #include "common/report_json.hpp"
 
 namespace {
@@ -16,9 +23,7 @@ constexpr int kExitUsage = 2;
 int runCollect(bool pretty) {
   vigia::agent::CollectContext context;
   auto outcome = vigia::agent::collectReport(context);
-  for (const auto& warning : outcome.warnings) {
-    std::fprintf(stderr, "vigia-agent: warning: %s\n", warning.c_str());
-  }
+  for (const auto& warning : outcome.warnings) vigia::agent::logWarning(warning);
   const auto json = vigia::common::toJson(outcome.report);
   // Replace, not throw, on the impossible invalid UTF-8: collectors sanitize every string.
   std::cout << json.dump(pretty ? 2 : -1, ' ', false,
@@ -28,18 +33,75 @@ int runCollect(bool pretty) {
   return std::cout.good() ? kExitOk : 1;
 }
 
+void addDeliveryOptions(CLI::App& command, vigia::agent::AgentFlags& flags) {
+  command.add_option("--server", flags.server,
+                     "Server base URL, e.g. https://vigia.example.com:8443 (env VIGIA_SERVER)");
+  command.add_option("--token", flags.token,
+                     "Bearer token (env VIGIA_TOKEN); prefer --token-file, a flag is visible to "
+                     "other users until the agent hides it");
+  command.add_option("--token-file", flags.token_file,
+                     "File holding the token (trailing white space ignored)");
+  command.add_option("--ca-file", flags.ca_file,
+                     "CA certificates (PEM) to trust for https://, instead of the system store");
+  command.add_option("--client-cert", flags.client_cert,
+                     "Client certificate (PEM) for servers that require mutual TLS");
+  command.add_option("--client-key", flags.client_key, "Private key of --client-cert (PEM)");
+  command.add_option("--spool-dir", flags.spool_dir,
+                     "Where undelivered reports wait (default $STATE_DIRECTORY/spool, "
+                     "/var/lib/vigia/spool, or ~/.local/state/vigia/spool)");
+  command.add_option("--timeout", flags.timeout_seconds,
+                     "Seconds per delivery attempt, and of retrying without progress (default 30)");
+  command.add_option("--config", flags.config_file,
+                     "TOML file; flags override it, and VIGIA_SERVER/VIGIA_TOKEN override it too");
+}
+
+// A token given as a flag would stay readable in /proc/<pid>/cmdline for the agent's lifetime;
+// overwrite it in place now that CLI11 has copied it.
+void hideTokenFromProcessList(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    char* arg = argv[i];
+    if (std::strcmp(arg, "--token") == 0 && i + 1 < argc) {
+      std::memset(argv[i + 1], 'x', std::strlen(argv[i + 1]));
+    } else if (std::strncmp(arg, "--token=", 8) == 0) {
+      std::memset(arg + 8, 'x', std::strlen(arg + 8));
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any thread exists, so every thread inherits the mask (see signals.hpp).
+  vigia::agent::SignalEvents::blockInThisProcess();
+
   CLI::App app{
       "vigia-agent: reads this server's processor, processes, sessions and OS, and "
       "reports them to a vigia server."};
   app.set_version_flag("--version", std::string("vigia-agent ") + VIGIA_VERSION);
   app.require_subcommand(1);
+  app.footer(
+      "Exit status: 0 delivered (or printed; run stopped by SIGTERM/SIGINT), 2 usage or\n"
+      "configuration error, 3 not delivered and kept in the spool, 4 a report was rejected by\n"
+      "the server (moved to <spool>/rejected/), 5 the server refused the token (kept).\n"
+      "Config file keys: server, token, token_file, ca_file, client_cert, client_key,\n"
+      "spool_dir, spool_max_reports, spool_max_bytes, interval, timeout, allow_insecure_http.");
 
   bool pretty = false;
   auto* collect = app.add_subcommand("collect", "Print one report to stdout (no network).");
   collect->add_flag("--pretty", pretty, "Indent the JSON for people.");
+
+  vigia::agent::AgentFlags flags;
+  auto* send = app.add_subcommand(
+      "send", "Collect once, deliver it and every report waiting in the spool, then exit.");
+  addDeliveryOptions(*send, flags);
+  auto* run = app.add_subcommand(
+      "run",
+      "Collect and deliver every --interval seconds until SIGTERM/SIGINT; SIGHUP reloads "
+      "the configuration.");
+  addDeliveryOptions(*run, flags);
+  run->add_option("--interval", flags.interval_seconds,
+                  "Seconds between reports (default 60); each agent picks a random offset "
+                  "within the interval");
 
   try {
     app.parse(argc, argv);
@@ -48,7 +110,22 @@ int main(int argc, char** argv) {
     // CLI11 answers --help/--version with success; every real parse error is a usage error.
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  hideTokenFromProcessList(argc, argv);
 
   if (collect->parsed()) return runCollect(pretty);
-  return kExitUsage;
+
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  auto load = [&flags] {
+    return vigia::agent::loadAgentConfig(flags, vigia::agent::processEnvironment());
+  };
+  auto config = load();
+  if (!config) {
+    vigia::agent::logError(config.error().message);
+    return kExitUsage;
+  }
+  vigia::agent::SignalEvents events;
+  const int rc = send->parsed() ? vigia::agent::sendOnce(*config, events)
+                                : vigia::agent::runLoop(std::move(*config), load, events);
+  curl_global_cleanup();
+  return rc;
 }

@@ -1,0 +1,20 @@
+#pragma once
+
+// The delivering commands of SPEC §2. Each returns the process exit status.
+
+#include <functional>
+
+#include "agent/delivery/agent_config.hpp"
+#include "agent/signals.hpp"
+
+namespace vigia::agent {
+
+// Collects once, spools the report, then delivers every pending report, oldest first.
+int sendOnce(const AgentConfig& config, SignalEvents& events);
+
+// Collects on every slot of the interval until SIGTERM/SIGINT (exit 0). On SIGHUP calls
+// `reload` and keeps the old configuration if the new one is wrong.
+int runLoop(AgentConfig config, const std::function<common::Result<AgentConfig>()>& reload,
+            SignalEvents& events);
+
+}  // namespace vigia::agent
