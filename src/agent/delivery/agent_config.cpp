@@ -36,8 +36,11 @@ common::Result<FileSettings> readConfigFile(const std::string& path) {
                        std::string(err.description()));
   }
   FileSettings s;
-  for (const auto& [key, node] : root) {
-    const std::string k(key.str());
+  for (const auto& entry : root) {
+    // Named references rather than a structured binding: C++20 lambdas may not capture those
+    // (clang refuses, g++ merely tolerates).
+    const std::string k(entry.first.str());
+    const toml::node& node = entry.second;
     auto string = [&](std::optional<std::string>& out) -> common::Status {
       if (!node.is_string()) return configError("config: " + k + ": expected a string");
       out = **node.as_string();
