@@ -23,7 +23,8 @@ export VIGIA_BENCH_TEMPLATE="$work/report.json"
 
 start_server() {  # $1 data dir, rest: extra flags; sets pid and port
   local log="$work/server.log"
-  "$server" --listen 127.0.0.1:0 --data-dir "$1" "${@:2}" 2>"$log" &
+  # wrk's connections all come from 127.0.0.1: one rate-limit bucket, so the limit is off.
+  "$server" --listen 127.0.0.1:0 --data-dir "$1" --rate-limit-rps 0 "${@:2}" 2>"$log" &
   pid=$!
   for _ in $(seq 100); do
     port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$' || true)

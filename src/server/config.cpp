@@ -1,10 +1,12 @@
 #include "server/config.hpp"
 
 #include <arpa/inet.h>
+#include <openssl/crypto.h>
 #include <toml++/toml.h>
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cmath>
 
 namespace vigia::server {
 namespace {
@@ -14,6 +16,71 @@ using common::makeError;
 
 common::Error configError(const std::string& message) {
   return makeError(ErrorCode::kInvalidArgument, message);
+}
+
+// ["token", "sha256:<hex>", …] → digests. Errors name the position, never the entry.
+common::Status readTokens(const toml::node& node, const std::string& where,
+                          std::vector<TokenDigest>& out) {
+  const toml::array* list = node.as_array();
+  if (list == nullptr) return configError("config: " + where + ": expected an array of strings");
+  out.clear();
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    const auto* text = (*list)[i].as_string();
+    if (text == nullptr) return configError("config: " + at + ": expected a string");
+    auto digest = parseConfiguredToken(**text);
+    if (!digest) return configError("config: " + at + ": " + digest.error().message);
+    out.push_back(*digest);
+  }
+  return common::Ok{};
+}
+
+common::Status applyAuth(const toml::table& table, ServerConfig& c) {
+  for (const auto& [key, node] : table) {
+    const std::string k(key.str());
+    common::Status st = common::Ok{};
+    if (k == "ingest_tokens")
+      st = readTokens(node, "auth.ingest_tokens", c.auth.ingest);
+    else if (k == "read_tokens")
+      st = readTokens(node, "auth.read_tokens", c.auth.read);
+    else
+      return configError("config: auth." + k + ": unknown key");
+    if (!st) return st;
+  }
+  return common::Ok{};
+}
+
+common::Status applyTls(const toml::table& table, ServerConfig& c) {
+  for (const auto& [key, node] : table) {
+    const std::string k(key.str());
+    if (!node.is_string()) return configError("config: tls." + k + ": expected a string");
+    const std::string value = **node.as_string();
+    if (k == "cert")
+      c.tls_cert = value;
+    else if (k == "key")
+      c.tls_key = value;
+    else if (k == "client_ca")
+      c.tls_client_ca = value;
+    else
+      return configError("config: tls." + k + ": unknown key");
+  }
+  return common::Ok{};
+}
+
+common::Status applyLimits(const toml::table& table, ServerConfig& c) {
+  for (const auto& [key, node] : table) {
+    const std::string k(key.str());
+    if (!node.is_number()) return configError("config: limits." + k + ": expected a number");
+    const double value =
+        node.is_integer() ? static_cast<double>(**node.as_integer()) : **node.as_floating_point();
+    if (k == "requests_per_second")
+      c.rate_limit_rps = value;
+    else if (k == "burst")
+      c.rate_limit_burst = value;
+    else
+      return configError("config: limits." + k + ": unknown key");
+  }
+  return common::Ok{};
 }
 
 // Reads one TOML table into the config, refusing keys it does not know: a typo such as
@@ -79,13 +146,58 @@ common::Status applyToml(const toml::table& root, ServerConfig& c) {
         else
           return configError("config: http." + h + ": unknown key or out of range");
       }
-    } else if (k == "auth" || k == "tls") {
-      // Fail closed: a file asking for tokens or TLS must not start a server without them.
-      return configError("config: [" + k + "] is not supported by this version of vigia-server");
+    } else if (k == "auth" && node.is_table()) {
+      st = applyAuth(*node.as_table(), c);
+    } else if (k == "tls" && node.is_table()) {
+      st = applyTls(*node.as_table(), c);
+    } else if (k == "limits" && node.is_table()) {
+      st = applyLimits(*node.as_table(), c);
     } else {
       return configError("config: unknown key \"" + k + "\"");
     }
     if (!st) return st;
+  }
+  return common::Ok{};
+}
+
+// Tokens from flags and token files, together, replace the config file's list of that kind.
+common::Status applyTokenFlags(std::vector<std::string>& tokens,
+                               const std::vector<std::string>& files, const std::string& flag,
+                               std::vector<TokenDigest>& out) {
+  if (tokens.empty() && files.empty()) return common::Ok{};
+  std::vector<TokenDigest> digests;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    auto digest = parseConfiguredToken(tokens[i]);
+    OPENSSL_cleanse(tokens[i].data(), tokens[i].size());
+    if (!digest) {
+      return configError(flag + " #" + std::to_string(i + 1) + ": " + digest.error().message);
+    }
+    digests.push_back(*digest);
+  }
+  for (const auto& file : files) {
+    auto read = readTokenFile(file);
+    if (!read) return configError(flag + "-file: " + read.error().message);
+    digests.insert(digests.end(), read->begin(), read->end());
+  }
+  out = std::move(digests);
+  return common::Ok{};
+}
+
+common::Status checkTlsAndLimits(const ServerConfig& c) {
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return configError(c.tls_cert.empty()
+                           ? "tls: a key without a certificate; give --tls-cert (tls.cert) too"
+                           : "tls: a certificate without its key; give --tls-key (tls.key) too");
+  }
+  if (!c.tls_client_ca.empty() && c.tls_cert.empty()) {
+    return configError(
+        "tls: client_ca (mutual TLS) needs a server certificate and key (--tls-cert, --tls-key)");
+  }
+  if (!std::isfinite(c.rate_limit_rps) || c.rate_limit_rps < 0) {
+    return configError("limits.requests_per_second: expected a number >= 0 (0: no limit)");
+  }
+  if (c.rate_limit_rps > 0 && (!std::isfinite(c.rate_limit_burst) || c.rate_limit_burst < 1)) {
+    return configError("limits.burst: expected a number >= 1");
   }
   return common::Ok{};
 }
@@ -138,6 +250,13 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
       "  [http] max_connections = 10000, max_header_bytes = 16384, header_timeout_seconds = 30,\n"
       "         body_timeout_seconds = 60, shutdown_grace_seconds = 30, threads = 0 (one per "
       "core)\n"
+      "  [auth] ingest_tokens = [\"...\"], read_tokens = [\"...\"] (each a token or "
+      "\"sha256:<64 hex>\")\n"
+      "  [tls] cert = \"server.pem\", key = \"server.key\", client_ca = \"\" (set: mutual TLS)\n"
+      "  [limits] requests_per_second = 50, burst = 200 (per client address; 0: off)\n"
+      "Tokens given by flag replace the file's list of the same kind. With any token, every\n"
+      "endpoint but /healthz needs \"Authorization: Bearer <token>\"; with none, only loopback\n"
+      "addresses are served (unless --insecure-no-auth).\n"
       "Unknown keys are errors. Exit status: 0 stopped cleanly, 1 cannot open stores or listen,\n"
       "2 usage or configuration error. See docs/operations.md.");
 
@@ -162,6 +281,47 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
   app.add_flag(
       "--no-fsync", no_fsync,
       "Do not fsync (config: storage.fsync = false); a crash may lose acknowledged reports");
+  std::vector<std::string> ingest_tokens, read_tokens, ingest_token_files, read_token_files;
+  app.add_option("--ingest-token", ingest_tokens,
+                 "Token that may POST reports (repeatable; a token or sha256:<64 hex>; "
+                 "prefer --ingest-token-file, since argv is visible to every local user)")
+      ->type_name("TOKEN")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--ingest-token-file", ingest_token_files,
+                 "File of ingest tokens, one per line (repeatable; config: auth.ingest_tokens)")
+      ->type_name("FILE")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--read-token", read_tokens,
+                 "Token that may use the GET API and /metrics (repeatable; as --ingest-token)")
+      ->type_name("TOKEN")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--read-token-file", read_token_files,
+                 "File of read tokens, one per line (repeatable; config: auth.read_tokens)")
+      ->type_name("FILE")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  std::string tls_cert, tls_key, tls_client_ca;
+  app.add_option("--tls-cert", tls_cert,
+                 "PEM certificate chain: serve HTTPS only (TLS 1.2+; needs --tls-key; config: "
+                 "tls.cert)")
+      ->type_name("FILE");
+  app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert, not encrypted (tls.key)")
+      ->type_name("FILE");
+  app.add_option("--tls-client-ca", tls_client_ca,
+                 "PEM CA certificates: require a client certificate signed by one (mutual TLS; "
+                 "tls.client_ca)")
+      ->type_name("FILE");
+  double rate_rps = 0, rate_burst = 0;
+  auto* rate_rps_option =
+      app.add_option("--rate-limit-rps", rate_rps,
+                     "Requests per second per client address, on average (default 50; 0: no limit; "
+                     "limits.requests_per_second)");
+  auto* rate_burst_option =
+      app.add_option("--rate-limit-burst", rate_burst,
+                     "Requests a client address may send at once (default 200; limits.burst)");
   app.add_flag("--insecure-no-auth", c.insecure_no_auth,
                "Allow listening on a non-loopback address without tokens");
   app.add_flag("--discard-reports", c.discard_reports,
@@ -193,6 +353,17 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
   if (threads >= 0) c.threads = threads;
   if (no_formula_guard) c.csv_formula_guard = false;
   if (no_fsync) c.fsync = false;
+  if (auto st = applyTokenFlags(ingest_tokens, ingest_token_files, "--ingest-token", c.auth.ingest);
+      !st)
+    return st.error();
+  if (auto st = applyTokenFlags(read_tokens, read_token_files, "--read-token", c.auth.read); !st)
+    return st.error();
+  if (!tls_cert.empty()) c.tls_cert = tls_cert;
+  if (!tls_key.empty()) c.tls_key = tls_key;
+  if (!tls_client_ca.empty()) c.tls_client_ca = tls_client_ca;
+  if (rate_rps_option->count() > 0) c.rate_limit_rps = rate_rps;
+  if (rate_burst_option->count() > 0) c.rate_limit_burst = rate_burst;
+  if (auto st = checkTlsAndLimits(c); !st) return st.error();
 
   if (auto st = parseListen(c.listen, c.listen_host, c.listen_port); !st) return st.error();
   if (c.database.empty()) c.database = "sqlite:" + (c.data_dir / "vigia.db").string();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "server/api/auth.hpp"
 
 namespace vigia::server {
 
@@ -29,6 +30,10 @@ struct ServerConfig {
   std::size_t max_queued_reports = 4096;
   bool insecure_no_auth = false;
   bool discard_reports = false;  // benchmark only
+  AuthConfig auth;               // SHA-256 digests only; the tokens themselves are not kept
+  std::filesystem::path tls_cert, tls_key, tls_client_ca;  // empty cert: plain HTTP
+  double rate_limit_rps = 50;                              // per client address; 0: off
+  double rate_limit_burst = 200;
 };
 
 struct ConfigOutcome {

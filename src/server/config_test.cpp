@@ -76,7 +76,6 @@ TEST_F(Config, ErrorsAreUsageErrors) {
       {"max_body_byte = 5\n", "unknown key \"max_body_byte\""},
       {"max_body_bytes = \"big\"\n", "max_body_bytes: expected a positive integer"},
       {"[csv]\nformula_guard = 1\n", "csv.formula_guard"},
-      {"[auth]\ningest_tokens = [\"x\"]\n", "[auth] is not supported"},
       {"listen = \"nowhere\"\n", "listen:"},
       {"this is not toml\n", "config "},
       {"database = \"postgresql://u:secret@db/vigia\"\n", "only sqlite:PATH"},
@@ -91,6 +90,113 @@ TEST_F(Config, ErrorsAreUsageErrors) {
   ASSERT_TRUE(flag.ok());
   EXPECT_TRUE(flag->exit_now);
   EXPECT_EQ(flag->exit_code, 2);
+}
+
+TEST_F(Config, AuthTlsAndLimitsFromTheFile) {
+  const std::string digest = "sha256:" + std::string(64, 'a');
+  const auto file = write(R"(
+[auth]
+ingest_tokens = ["in-1", ")" +
+                          digest + R"("]
+read_tokens = ["rd-1"]
+[tls]
+cert = "/etc/vigia/server.pem"
+key = "/etc/vigia/server.key"
+client_ca = "/etc/vigia/agents-ca.pem"
+[limits]
+requests_per_second = 2.5
+burst = 10
+)");
+  auto c = load({"--config", file});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->config.auth.ingest.size(), 2u);
+  EXPECT_EQ(c->config.auth.ingest[0], sha256("in-1"));
+  EXPECT_EQ(c->config.auth.ingest[1], *parseConfiguredToken(digest));
+  ASSERT_EQ(c->config.auth.read.size(), 1u);
+  EXPECT_EQ(c->config.auth.read[0], sha256("rd-1"));
+  EXPECT_EQ(c->config.tls_cert, "/etc/vigia/server.pem");
+  EXPECT_EQ(c->config.tls_key, "/etc/vigia/server.key");
+  EXPECT_EQ(c->config.tls_client_ca, "/etc/vigia/agents-ca.pem");
+  EXPECT_EQ(c->config.rate_limit_rps, 2.5);
+  EXPECT_EQ(c->config.rate_limit_burst, 10);
+}
+
+TEST_F(Config, TokenFlagsReplaceTheFileListOfTheirKindOnly) {
+  const auto file = write("[auth]\ningest_tokens = [\"file-in\"]\nread_tokens = [\"file-rd\"]\n");
+  const auto tokens = dir_ / "ingest.tokens";
+  std::ofstream(tokens) << "from-file-1 \n\nfrom-file-2\n";
+  auto c = load({"--config", file, "--ingest-token", "flag-in", "--ingest-token-file",
+                 tokens.string(), "--ingest-token", "flag-in-2"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const std::vector<TokenDigest> expected_ingest = {sha256("flag-in"), sha256("flag-in-2"),
+                                                    sha256("from-file-1"), sha256("from-file-2")};
+  EXPECT_EQ(c->config.auth.ingest, expected_ingest);
+  EXPECT_EQ(c->config.auth.read, std::vector<TokenDigest>{sha256("file-rd")});
+
+  auto r = load({"--read-token", "a", "--read-token", "b", "--rate-limit-rps", "0",
+                 "--rate-limit-burst", "3"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->config.auth.ingest.empty());
+  EXPECT_EQ(r->config.auth.read.size(), 2u);
+  EXPECT_EQ(r->config.rate_limit_rps, 0);
+  EXPECT_EQ(r->config.rate_limit_burst, 3);
+}
+
+TEST_F(Config, DefaultsHaveNoTokensNoTlsAndAGenerousRateLimit) {
+  auto c = load({});
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->config.auth.enabled());
+  EXPECT_TRUE(c->config.tls_cert.empty());
+  EXPECT_EQ(c->config.rate_limit_rps, 50);
+  EXPECT_EQ(c->config.rate_limit_burst, 200);
+}
+
+TEST_F(Config, AuthTlsAndLimitsErrorsAreUsageErrorsAndQuoteNoToken) {
+  const std::pair<std::string, std::string> bad_files[] = {
+      {"[auth]\ningest_token = [\"x\"]\n", "auth.ingest_token: unknown key"},
+      {"[auth]\ningest_tokens = \"secret-1\"\n", "auth.ingest_tokens: expected an array"},
+      {"[auth]\nread_tokens = [\"ok\", 5]\n", "auth.read_tokens[1]: expected a string"},
+      {"[auth]\nread_tokens = [\"sha256:secret\"]\n", "auth.read_tokens[0]: \"sha256:\" must"},
+      {"[auth]\nread_tokens = [\"secret token\"]\n", "auth.read_tokens[0]: a token must"},
+      {"[auth]\nread_tokens = [\"\"]\n", "auth.read_tokens[0]: empty token"},
+      {"auth = \"secret\"\n", "unknown key \"auth\""},
+      {"[tls]\ncertificate = \"x\"\n", "tls.certificate: unknown key"},
+      {"[tls]\ncert = 5\n", "tls.cert: expected a string"},
+      {"[tls]\ncert = \"c.pem\"\n", "a certificate without its key"},
+      {"[tls]\nkey = \"k.pem\"\n", "a key without a certificate"},
+      {"[tls]\nclient_ca = \"ca.pem\"\n", "client_ca (mutual TLS) needs"},
+      {"[limits]\nrps = 5\n", "limits.rps: unknown key"},
+      {"[limits]\nrequests_per_second = \"fast\"\n",
+       "limits.requests_per_second: expected a number"},
+      {"[limits]\nrequests_per_second = -1\n", "requests_per_second: expected a number >= 0"},
+      {"[limits]\nrequests_per_second = nan\n", "requests_per_second: expected a number >= 0"},
+      {"[limits]\nburst = 0.5\n", "limits.burst: expected a number >= 1"},
+  };
+  for (const auto& [toml, expected] : bad_files) {
+    auto c = load({"--config", write(toml)});
+    ASSERT_FALSE(c.ok()) << toml;
+    EXPECT_NE(c.error().message.find(expected), std::string::npos)
+        << toml << " → " << c.error().message;
+    EXPECT_EQ(c.error().message.find("secret"), std::string::npos) << c.error().message;
+  }
+  const std::pair<std::vector<std::string>, std::string> bad_flags[] = {
+      {{"--ingest-token", "secret token"}, "--ingest-token #1: a token must"},
+      {{"--read-token", "ok", "--read-token", "sha256:secret"}, "--read-token #2"},
+      {{"--read-token-file", (dir_ / "absent").string()}, "cannot read token file"},
+      {{"--tls-cert", "c.pem"}, "a certificate without its key"},
+      {{"--tls-key", "k.pem", "--tls-client-ca", "ca.pem"}, "a key without a certificate"},
+      {{"--rate-limit-rps", "-1"}, "requests_per_second: expected a number >= 0"},
+      {{"--rate-limit-burst", "0"}, "limits.burst: expected a number >= 1"},
+  };
+  for (const auto& [args, expected] : bad_flags) {
+    auto c = load(args);
+    ASSERT_FALSE(c.ok()) << args[0];
+    EXPECT_NE(c.error().message.find(expected), std::string::npos)
+        << args[0] << " → " << c.error().message;
+    EXPECT_EQ(c.error().message.find("secret"), std::string::npos) << c.error().message;
+  }
+  // No limit at all needs no burst.
+  EXPECT_TRUE(load({"--rate-limit-rps", "0", "--rate-limit-burst", "0"}).ok());
 }
 
 TEST(Listen, ParsesAddressesAndRejectsTheRest) {

@@ -11,6 +11,7 @@
 #include "server/api/api.hpp"
 #include "server/config.hpp"
 #include "server/http/http_server.hpp"
+#include "server/http/tls_context.hpp"
 #include "server/storage/report_store.hpp"
 
 namespace {
@@ -43,14 +44,28 @@ int main(int argc, char** argv) {
   if (loaded->exit_now) return loaded->exit_code;
   const vigia::server::ServerConfig& config = loaded->config;
 
-  // No tokens exist in this version, so the API is open to whoever can connect: only loopback,
-  // unless the operator says otherwise in so many words.
-  if (!vigia::server::isLoopback(config.listen_host) && !config.insecure_no_auth) {
+  // Without tokens the API is open to whoever can connect: loopback only, unless the operator
+  // says otherwise in so many words.
+  const bool auth_on = config.auth.enabled();
+  const bool loopback = vigia::server::isLoopback(config.listen_host);
+  if (!auth_on && !loopback && !config.insecure_no_auth) {
     spdlog::error(
-        "refusing to listen on {} without authentication tokens; use a loopback "
-        "address, or --insecure-no-auth if a firewall guards this port",
+        "refusing to listen on {} without authentication tokens; configure ingest and read "
+        "tokens (--ingest-token-file, --read-token-file, [auth]), use a loopback address, or "
+        "--insecure-no-auth if a firewall guards this port",
         config.listen);
     return kExitUsage;
+  }
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (!config.tls_cert.empty()) {
+    auto setup = vigia::server::makeServerTlsContext(
+        {.cert = config.tls_cert, .key = config.tls_key, .client_ca = config.tls_client_ca});
+    if (!setup) {
+      spdlog::error("{}", setup.error().message);
+      return kExitUsage;
+    }
+    for (const auto& warning : setup->warnings) spdlog::warn("tls: {}", warning);
+    tls = setup->context;
   }
 
   const std::size_t fd_limit = raiseFileLimit();
@@ -74,9 +89,13 @@ int main(int argc, char** argv) {
   }
 
   vigia::server::Metrics metrics;
-  vigia::server::Api api(
-      **store, metrics,
-      {.max_body_bytes = config.max_body_bytes, .discard_reports = config.discard_reports});
+  vigia::server::ApiOptions api_options;
+  api_options.max_body_bytes = config.max_body_bytes;
+  api_options.discard_reports = config.discard_reports;
+  api_options.auth = config.auth;
+  api_options.rate_limit.requests_per_second = config.rate_limit_rps;
+  api_options.rate_limit.burst = config.rate_limit_burst;
+  vigia::server::Api api(**store, metrics, std::move(api_options));
   vigia::server::HttpOptions http;
   http.host = config.listen_host;
   http.port = config.listen_port;
@@ -86,6 +105,7 @@ int main(int argc, char** argv) {
   http.body_timeout = std::chrono::seconds(config.body_timeout_seconds);
   http.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
   http.max_connections = max_connections;
+  http.tls = tls;
   http.threads = config.threads > 0
                      ? config.threads
                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -98,14 +118,37 @@ int main(int argc, char** argv) {
   if (config.discard_reports)
     spdlog::warn("--discard-reports: reports are validated, then DROPPED");
   if (!config.fsync) spdlog::warn("fsync is off: a crash may lose acknowledged reports");
-  if (vigia::server::isLoopback(config.listen_host)) {
+  // Counts only: the tokens themselves are never logged.
+  if (auth_on) {
+    spdlog::info("authentication on: {} ingest and {} read token(s)", config.auth.ingest.size(),
+                 config.auth.read.size());
+    if (config.auth.ingest.empty()) spdlog::warn("no ingest token: every report will be refused");
+    if (config.auth.read.empty()) spdlog::warn("no read token: the query API cannot be used");
+    if (!tls && !loopback) {
+      spdlog::warn(
+          "tokens and reports cross the network in clear text: serve TLS (--tls-cert, "
+          "--tls-key) or put a TLS proxy in front");
+    }
+  } else if (loopback) {
     spdlog::info("no authentication tokens configured: serving loopback clients only");
   } else {
     spdlog::warn("--insecure-no-auth: anyone who can reach {} can read and write fleet data",
                  config.listen);
   }
+  if (tls) {
+    spdlog::info("TLS 1.2+ with certificate {}{}", config.tls_cert.string(),
+                 config.tls_client_ca.empty() ? ""
+                                              : "; client certificates required, signed by " +
+                                                    config.tls_client_ca.string());
+  }
+  if (config.rate_limit_rps > 0) {
+    spdlog::info("rate limit per client address: {} requests/s, burst {}", config.rate_limit_rps,
+                 config.rate_limit_burst);
+  } else {
+    spdlog::info("rate limit off");
+  }
   spdlog::info("data dir {}, database {}", config.data_dir.string(), config.database);
-  spdlog::info("listening on http://{}", *bound);
+  spdlog::info("listening on {}://{}", tls ? "https" : "http", *bound);
 
   server.run();
   // Already stopping: a second SIGTERM (systemd, a test harness) must not cut the clean exit

@@ -2,17 +2,14 @@
 // of SPEC §2, a server that goes away mid-delivery, and the run loop's signals.
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sqlite3.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
+#include "agent_fixture.hpp"
 #include "background_process.hpp"
 #include "common/identifiers.hpp"
 #include "server_process.hpp"
@@ -27,20 +24,12 @@ using namespace std::chrono_literals;
 using vigia::test::BackgroundProcess;
 using vigia::test::runProcess;
 using vigia::test::ServerProcess;
+using vigia::test::slurp;
+using vigia::test::spooledIds;
+using vigia::test::spoolReport;
+using vigia::test::storedIds;
 using vigia::test::TempDir;
-
-// A port nobody listens on (bound, then released): "the server is down".
-unsigned short unusedPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using vigia::test::unusedPort;
 
 std::string url(unsigned short port) { return "http://127.0.0.1:" + std::to_string(port); }
 
@@ -53,61 +42,9 @@ std::vector<std::string> sendArgs(unsigned short port, const fs::path& spool,
   return a;
 }
 
-// Report ids in the order the server stored them.
-std::vector<std::string> storedIds(const fs::path& data_dir) {
-  std::vector<std::string> ids;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2((data_dir / "vigia.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-      SQLITE_OK) {
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT uuid FROM reports ORDER BY id", -1, &stmt, nullptr) ==
-        SQLITE_OK) {
-      while (sqlite3_step(stmt) == SQLITE_ROW) {
-        ids.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
-      }
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return ids;
-}
-
-// Report ids waiting in the spool, oldest first (the file names sort that way).
-std::vector<std::string> spooledIds(const fs::path& spool) {
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(spool)) {
-    if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  std::vector<std::string> ids;
-  for (const auto& f : files) {
-    const std::string stem = f.stem().string();
-    ids.push_back(stem.substr(stem.find('-') + 1));
-  }
-  return ids;
-}
-
 std::size_t filesIn(const fs::path& dir) {
   if (!fs::exists(dir)) return 0;
   return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), {}));
-}
-
-// Puts a report into the spool the way the agent names them, as if an earlier run had.
-std::string spoolReport(const fs::path& spool, int order, const nlohmann::json& report) {
-  fs::create_directories(spool);
-  char name[64];
-  std::snprintf(name, sizeof name, "%020d-", order);
-  const std::string id = report["report_id"];
-  std::ofstream(spool / (name + id + ".json")) << report.dump();
-  return id;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 void expectConsistent(const fs::path& data_dir) {

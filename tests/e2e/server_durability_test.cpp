@@ -38,7 +38,8 @@ std::string makeReport(const std::string& id, const std::string& ip, int process
 TEST(ServerDurability, ConcurrentClientsIntoOneFileNeverInterleave) {
   TempDir dir;
   const auto data = dir.path() / "data";
-  ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string()});
+  // Every client is 127.0.0.1, one rate-limit bucket: this load test turns the limit off.
+  ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string(), "--rate-limit-rps", "0"});
   constexpr int kClients = 32, kPerClient = 10;
   std::atomic<int> stored{0};
   std::vector<std::thread> clients;
@@ -68,7 +69,7 @@ TEST(ServerDurability, KillNineUnderLoadLosesNoAcknowledgedReport) {
   constexpr int kRounds = 6, kClients = 8;
 
   for (int round = 0; round < kRounds; ++round) {
-    ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string()});
+    ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string(), "--rate-limit-rps", "0"});
     std::atomic<bool> go{true};
     std::vector<std::thread> clients;
     for (int c = 0; c < kClients; ++c) {

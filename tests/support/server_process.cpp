@@ -59,7 +59,8 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
 
   // Read stderr until the listening line appears (or the server dies, or 30 s pass).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  const std::string marker = "listening on http://";
+  // "listening on http://…" or, with TLS, "listening on https://…".
+  const std::string marker = "listening on http";
   char buf[4096];
   while (port_ == 0) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -75,7 +76,7 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
     if (const auto at = logs_.find(marker); at != std::string::npos) {
       const auto eol = logs_.find('\n', at);
       if (eol == std::string::npos) continue;
-      const std::string address = logs_.substr(at + marker.size(), eol - at - marker.size());
+      const std::string address = logs_.substr(at, eol - at);
       port_ = static_cast<unsigned short>(std::stoi(address.substr(address.rfind(':') + 1)));
     }
   }

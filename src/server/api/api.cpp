@@ -62,6 +62,44 @@ std::string lowerTrimmed(std::string_view v) {
   return out;
 }
 
+std::string_view pathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
+bool isIngestRoute(std::string_view method, const std::vector<std::string>& parts) {
+  return method == "POST" && parts.size() == 3 && parts[0] == "api" && parts[1] == "v1" &&
+         parts[2] == "reports";
+}
+
+// RFC 6750 §3: no error code when no credentials came; invalid_token / insufficient_scope
+// otherwise, so a client can tell a typo from a token of the wrong kind.
+ApiResponse authError(AuthOutcome outcome, Access needed) {
+  std::string challenge = "Bearer realm=\"vigia\"";
+  ApiResponse r;
+  switch (outcome) {
+    case AuthOutcome::kMissing:
+      r = errorResponse(401, "unauthorized", "missing \"Authorization: Bearer <token>\"");
+      break;
+    case AuthOutcome::kMalformed:
+      r = errorResponse(401, "unauthorized",
+                        "malformed Authorization header: expected \"Bearer <token>\"");
+      challenge += ", error=\"invalid_request\"";
+      break;
+    case AuthOutcome::kUnknown:
+      r = errorResponse(401, "unauthorized", "unknown token");
+      challenge += ", error=\"invalid_token\"";
+      break;
+    case AuthOutcome::kForbidden:
+    case AuthOutcome::kAllowed:
+      r = errorResponse(403, "forbidden",
+                        needed == Access::kIngest
+                            ? "a read token may not post reports; use an ingest token"
+                            : "an ingest token may only POST /api/v1/reports; use a read token");
+      challenge += ", error=\"insufficient_scope\"";
+      break;
+  }
+  r.headers.emplace_back("WWW-Authenticate", std::move(challenge));
+  return r;
+}
+
 ApiResponse methodNotAllowed(const char* allow) {
   ApiResponse r = errorResponse(405, "method_not_allowed", std::string("allowed: ") + allow);
   r.headers.emplace_back("Allow", allow);
@@ -89,7 +127,48 @@ std::string percentDecode(std::string_view text, bool plus_is_space) {
   return out;
 }
 
+Api::Api(ReportStore& store, Metrics& metrics, ApiOptions options)
+    : store_(store),
+      metrics_(metrics),
+      auth_(std::move(options.auth)),
+      limiter_(options.rate_limit),
+      options_(std::move(options)) {}
+
+std::variant<Admission, ApiResponse> Api::admit(const ApiRequest& head) {
+  const std::vector<std::string> parts = splitPath(pathOf(head.target));
+  const Access needed = requiredAccess(head.method, parts);
+  if (needed == Access::kPublic) return Admission{};
+  const bool ingest_route = isIngestRoute(head.method, parts);
+  // Rate first: it is cheaper than hashing a token, and it bounds how fast one source can
+  // guess tokens.
+  if (const auto rate = limiter_.acquire(head.peer_ip); !rate.allowed) {
+    metrics_.requestDenied(DenyReason::kRateLimited);
+    if (ingest_route) metrics_.reportRejected(RejectReason::kRateLimited);
+    const std::string seconds = std::to_string(rate.retry_after.count());
+    ApiResponse r = errorResponse(
+        429, "rate_limited", "too many requests from this address; retry in " + seconds + " s");
+    r.headers.emplace_back("Retry-After", seconds);
+    return r;
+  }
+  const AuthOutcome outcome = auth_.authorize(head.authorization, needed);
+  if (outcome == AuthOutcome::kAllowed) return Admission{};
+  metrics_.requestDenied(outcome == AuthOutcome::kForbidden ? DenyReason::kForbidden
+                                                            : DenyReason::kUnauthorized);
+  if (ingest_route) metrics_.reportRejected(RejectReason::kUnauthorized);
+  return authError(outcome, needed);
+}
+
 void Api::handle(ApiRequest request, Responder respond) {
+  auto admitted = admit(request);
+  if (auto* refusal = std::get_if<ApiResponse>(&admitted)) return respond(std::move(*refusal));
+  route(std::move(request), std::move(respond));
+}
+
+void Api::handle(Admission, ApiRequest request, Responder respond) {
+  route(std::move(request), std::move(respond));
+}
+
+void Api::route(ApiRequest request, Responder respond) {
   const std::string_view target = request.target;
   const std::size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);

@@ -5,9 +5,12 @@
 namespace vigia::server {
 namespace {
 
-constexpr const char* kReasonLabels[] = {"invalid_report", "too_large", "unsupported_media_type",
-                                         "storage_unavailable", "unauthorized"};
+constexpr const char* kReasonLabels[] = {"invalid_report",         "too_large",
+                                         "unsupported_media_type", "storage_unavailable",
+                                         "unauthorized",           "rate_limited"};
 static_assert(std::size(kReasonLabels) == static_cast<std::size_t>(RejectReason::kCount));
+constexpr const char* kDenyLabels[] = {"unauthorized", "forbidden", "rate_limited"};
+static_assert(std::size(kDenyLabels) == static_cast<std::size_t>(DenyReason::kCount));
 
 void sample(std::string& out, const std::string& name, unsigned long long value) {
   out.append(name).append(" ").append(std::to_string(value)).append("\n");
@@ -23,6 +26,10 @@ std::string formatDouble(double v) {
 
 void Metrics::reportRejected(RejectReason reason) {
   rejected_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::requestDenied(DenyReason reason) {
+  denied_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
 }
 
 void Metrics::observeIngestLatency(double seconds) {
@@ -82,6 +89,17 @@ std::string Metrics::render(std::int64_t known_servers) const {
       "# HELP vigia_http_timeouts_total Requests dropped for exceeding a read or write timeout.\n";
   out += "# TYPE vigia_http_timeouts_total counter\n";
   sample(out, "vigia_http_timeouts_total", get(timeouts_));
+  out += "# HELP vigia_http_requests_denied_total Requests refused before routing, by reason.\n";
+  out += "# TYPE vigia_http_requests_denied_total counter\n";
+  for (std::size_t i = 0; i < denied_.size(); ++i) {
+    sample(out, std::string("vigia_http_requests_denied_total{reason=\"") + kDenyLabels[i] + "\"}",
+           get(denied_[i]));
+  }
+  out +=
+      "# HELP vigia_http_tls_handshake_failures_total TLS handshakes that failed (plain HTTP, "
+      "untrusted or missing client certificate, old protocol).\n";
+  out += "# TYPE vigia_http_tls_handshake_failures_total counter\n";
+  sample(out, "vigia_http_tls_handshake_failures_total", get(tls_handshake_failures_));
   return out;
 }
 

@@ -16,6 +16,15 @@ enum class RejectReason {
   kUnsupportedMediaType,  // 415
   kUnavailable,           // 503
   kUnauthorized,          // 401/403
+  kRateLimited,           // 429
+  kCount
+};
+
+// Requests refused before routing (any endpoint), by reason.
+enum class DenyReason {
+  kUnauthorized,  // 401
+  kForbidden,     // 403
+  kRateLimited,   // 429
   kCount
 };
 
@@ -34,6 +43,8 @@ class Metrics {
   void connectionOpened() { connections_open_.fetch_add(1, std::memory_order_relaxed); }
   void connectionClosed() { connections_open_.fetch_sub(1, std::memory_order_relaxed); }
   void requestTimedOut() { timeouts_.fetch_add(1, std::memory_order_relaxed); }
+  void requestDenied(DenyReason reason);
+  void tlsHandshakeFailed() { tls_handshake_failures_.fetch_add(1, std::memory_order_relaxed); }
 
   std::int64_t openConnections() const { return connections_open_.load(std::memory_order_relaxed); }
 
@@ -52,6 +63,8 @@ class Metrics {
   std::atomic<std::uint64_t> connections_refused_{0};
   std::atomic<std::int64_t> connections_open_{0};
   std::atomic<std::uint64_t> timeouts_{0};
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(DenyReason::kCount)> denied_{};
+  std::atomic<std::uint64_t> tls_handshake_failures_{0};
 };
 
 }  // namespace vigia::server

@@ -4,12 +4,16 @@
 
 #include <array>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_set>
+#include <variant>
 #include <vector>
 
 #include "common/identifiers.hpp"
@@ -21,7 +25,7 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-class Session;
+class SessionBase;
 
 class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
  public:
@@ -39,8 +43,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   void run();
   void stop();
 
-  void sessionStarted(Session* s);
-  void sessionEnded(Session* s);
+  void sessionStarted(SessionBase* s);
+  void sessionEnded(SessionBase* s);
   bool stopping() const { return stopping_.load(); }
 
   Api& api_;
@@ -59,43 +63,87 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::atomic<bool> stopping_{false};
   std::mutex sessions_mutex_;
-  std::unordered_set<Session*> sessions_;
+  std::unordered_set<SessionBase*> sessions_;
+};
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// What the server's shutdown needs of a connection, whatever its stream.
+class SessionBase : public std::enable_shared_from_this<SessionBase> {
+ public:
+  virtual ~SessionBase() = default;
+  // A connection waiting for a request (or in its TLS handshake) is closed now; one in the
+  // middle of a request finishes it first (see write).
+  virtual void onShutdown() = 0;
 };
 
 // One connection: read a request under deadlines, hand it to the API, write the answer, and
-// repeat while keep-alive lasts.
-class Session : public std::enable_shared_from_this<Session> {
+// repeat while keep-alive lasts. Over TLS, a handshake comes first and a close_notify last.
+template <class Stream>
+class Session : public SessionBase {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {
+  // `stream_args` follow the socket into the stream's constructor (the TLS context).
+  template <class... StreamArgs>
+  Session(std::shared_ptr<HttpServer::Impl> server, tcp::socket&& socket,
+          StreamArgs&... stream_args)
+      : stream_(std::move(socket), stream_args...), server_(std::move(server)) {
     beast::error_code ec;
-    const auto remote = stream_.socket().remote_endpoint(ec);
+    const auto remote = lowestLayer().socket().remote_endpoint(ec);
     if (!ec) {
       auto canonical = common::canonicalIp(remote.address().to_string());
       peer_ip_ = canonical ? *canonical : remote.address().to_string();
     }
   }
-  ~Session() { server_->sessionEnded(this); }
+  ~Session() override { server_->sessionEnded(this); }
 
   void start() {
     server_->sessionStarted(this);
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->readHeader(); });
-  }
-
-  // From the server's shutdown: a connection waiting for a request is closed now; one in the
-  // middle of a request finishes it first (see afterWrite).
-  void onShutdown() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->waiting_for_request_) {
-        beast::error_code ec;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        self->stream_.socket().close(ec);
+    net::dispatch(stream_.get_executor(), [self = self()] {
+      if constexpr (kTls) {
+        self->handshake();
+      } else {
+        self->readHeader();
       }
     });
   }
 
+  void onShutdown() override {
+    net::post(stream_.get_executor(), [self = self()] {
+      if (self->waiting_for_request_) self->closeSocket();
+    });
+  }
+
  private:
+  std::shared_ptr<Session> self() { return std::static_pointer_cast<Session>(shared_from_this()); }
+  beast::tcp_stream& lowestLayer() { return beast::get_lowest_layer(stream_); }
   const HttpOptions& options() const { return server_->options_; }
+
+  void handshake() {
+    waiting_for_request_ = true;  // nothing in flight yet: a shutdown may cut it
+    if (server_->stopping()) return closeSocket();
+    lowestLayer().expires_after(options().header_timeout);
+    stream_.async_handshake(net::ssl::stream_base::server,
+                            [self = self()](beast::error_code ec) { self->onHandshake(ec); });
+  }
+
+  void onHandshake(beast::error_code ec) {
+    waiting_for_request_ = false;
+    if (ec) {
+      // Plain HTTP on this port, an untrusted or missing client certificate, TLS 1.1: counted,
+      // not logged, since any client can cause it at will.
+      if (ec == beast::error::timeout) {
+        server_->metrics_.requestTimedOut();
+      } else if (ec != net::error::operation_aborted) {
+        server_->metrics_.tlsHandshakeFailed();
+      }
+      return closeSocket();
+    }
+    handshake_done_ = true;
+    readHeader();
+  }
 
   void readHeader() {
     parser_.emplace();
@@ -103,15 +151,32 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(options().max_body_bytes);
     waiting_for_request_ = true;
     if (server_->stopping()) return close();
-    stream_.expires_after(options().header_timeout);
+    lowestLayer().expires_after(options().header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+        [self = self()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
   }
 
   void onHeader(beast::error_code ec) {
     waiting_for_request_ = false;
     if (ec) return onReadError(ec);
+    const auto& head = parser_->get();
+    request_ = ApiRequest{};
+    request_.method = std::string(head.method_string());
+    request_.target = std::string(head.target());
+    request_.content_type = std::string(head[http::field::content_type]);
+    request_.content_encoding = std::string(head[http::field::content_encoding]);
+    request_.authorization = std::string(head[http::field::authorization]);
+    request_.peer_ip = peer_ip_;
+    // Rate limit and token are checked on the header alone, so a refused client cannot make
+    // the server read (and buffer) a body of up to max_body_bytes.
+    auto admitted = server_->api_.admit(request_);
+    if (auto* refusal = std::get_if<ApiResponse>(&admitted)) {
+      keep_alive_ = head.keep_alive();
+      // A body left unread ends the connection; a request without one may keep it.
+      return write(std::move(*refusal), /*close_after=*/!parser_->is_done());
+    }
+    admission_.emplace(std::get<Admission>(admitted));
     if (const auto length = parser_->content_length();
         length && *length > options().max_body_bytes) {
       server_->metrics_.reportRejected(RejectReason::kTooLarge);
@@ -119,10 +184,9 @@ class Session : public std::enable_shared_from_this<Session> {
                        "body exceeds " + std::to_string(options().max_body_bytes) + " bytes",
                        /*close=*/true);
     }
-    stream_.expires_after(options().body_timeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code e, std::size_t) { self->onBody(e); });
+    lowestLayer().expires_after(options().body_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = self()](beast::error_code e, std::size_t) { self->onBody(e); });
   }
 
   void onReadError(beast::error_code ec) {
@@ -133,6 +197,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == beast::error::timeout) {
       server_->metrics_.requestTimedOut();
       return close();  // the socket is already closed by the timeout
+    }
+    if constexpr (kTls) {
+      // A broken TLS stream (truncated, bad record, alert) cannot carry an answer.
+      if (ec == net::ssl::error::stream_truncated ||
+          ec.category() == net::error::get_ssl_category())
+        return closeSocket();
     }
     if (ec == http::error::body_limit) {
       server_->metrics_.reportRejected(RejectReason::kTooLarge);
@@ -151,19 +221,16 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return onReadError(ec);
     auto req = parser_->release();
     keep_alive_ = req.keep_alive();
-    ApiRequest api_request;
-    api_request.method = std::string(req.method_string());
-    api_request.target = std::string(req.target());
-    api_request.content_type = std::string(req[http::field::content_type]);
-    api_request.content_encoding = std::string(req[http::field::content_encoding]);
-    api_request.authorization = std::string(req[http::field::authorization]);
-    api_request.body = std::move(req.body());
-    api_request.peer_ip = peer_ip_;
+    request_.body = std::move(req.body());
+    auto admitted = std::move(*admission_);
+    admission_.reset();
     // The answer may come from the storage writer thread: hop back onto this connection's strand.
-    server_->api_.handle(std::move(api_request), [self = shared_from_this()](ApiResponse response) {
-      net::post(self->stream_.get_executor(),
-                [self, r = std::move(response)]() mutable { self->write(std::move(r), false); });
-    });
+    server_->api_.handle(
+        std::move(admitted), std::move(request_), [self = self()](ApiResponse response) {
+          net::post(self->stream_.get_executor(), [self, r = std::move(response)]() mutable {
+            self->write(std::move(r), false);
+          });
+        });
   }
 
   void sendError(unsigned status, const std::string& code, const std::string& detail,
@@ -182,40 +249,57 @@ class Session : public std::enable_shared_from_this<Session> {
     close_after = close_after || !keep_alive_ || server_->stopping();
     res->keep_alive(!close_after);
     res->prepare_payload();
-    stream_.expires_after(options().write_timeout);
-    http::async_write(
-        stream_, *res,
-        [self = shared_from_this(), res, close_after](beast::error_code ec, std::size_t) {
-          if (ec || close_after) return self->close();
-          self->readHeader();
-        });
+    lowestLayer().expires_after(options().write_timeout);
+    http::async_write(stream_, *res,
+                      [self = self(), res, close_after](beast::error_code ec, std::size_t) {
+                        if (ec || close_after) return self->close();
+                        self->readHeader();
+                      });
   }
 
-  // Half-close, then read and discard what the client is still sending (a body we refused
-  // early) for a moment: closing a socket with unread data makes the kernel send a reset, which
-  // can destroy our answer before the client reads it.
+  // Closing a socket with unread data makes the kernel send a reset, which can destroy our
+  // answer before the client reads it (a body we refused early). So: plain HTTP half-closes,
+  // then reads and discards for a moment; TLS sends close_notify and waits as long for the
+  // client's, OpenSSL discarding what arrives meanwhile.
   void close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    if (ec) return;
-    stream_.expires_after(std::chrono::seconds(2));
-    drain();
+    if constexpr (kTls) {
+      if (!handshake_done_ || tls_closing_) return closeSocket();
+      tls_closing_ = true;
+      lowestLayer().expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = self()](beast::error_code) { self->closeSocket(); });
+    } else {
+      beast::error_code ec;
+      lowestLayer().socket().shutdown(tcp::socket::shutdown_send, ec);
+      if (ec) return;
+      lowestLayer().expires_after(std::chrono::seconds(2));
+      drain();
+    }
   }
 
   void drain() {
-    stream_.async_read_some(net::buffer(discard_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              if (!ec) self->drain();
-                            });
+    lowestLayer().async_read_some(net::buffer(discard_),
+                                  [self = self()](beast::error_code ec, std::size_t) {
+                                    if (!ec) self->drain();
+                                  });
   }
 
-  beast::tcp_stream stream_;
+  void closeSocket() {
+    beast::error_code ec;
+    lowestLayer().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowestLayer().close();
+  }
+
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
   std::string peer_ip_;
+  ApiRequest request_;                  // the head, from onHeader; the body joins it in onBody
+  std::optional<Admission> admission_;  // between onHeader and onBody
   bool keep_alive_ = true;
   bool waiting_for_request_ = false;
+  bool handshake_done_ = false;
+  bool tls_closing_ = false;
   std::array<char, 16384> discard_{};
 };
 
@@ -243,36 +327,38 @@ common::Result<std::string> HttpServer::Impl::listen() {
 }
 
 void HttpServer::Impl::accept() {
-  acceptor_.async_accept(net::make_strand(ioc_),
-                         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                           if (ec) {
-                             if (ec == net::error::operation_aborted || self->stopping()) return;
-                             // EMFILE and the like: keep accepting; the socket was not created.
-                           } else {
-                             std::size_t active = 0;
-                             {
-                               std::lock_guard lock(self->sessions_mutex_);
-                               active = self->sessions_.size();
-                             }
-                             if (active >= self->options_.max_connections) {
-                               self->metrics_.connectionRefused();
-                               beast::error_code ignored;
-                               socket.close(ignored);
-                             } else {
-                               std::make_shared<Session>(std::move(socket), self)->start();
-                             }
-                           }
-                           self->accept();
-                         });
+  acceptor_.async_accept(net::make_strand(ioc_), [self = shared_from_this()](beast::error_code ec,
+                                                                             tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || self->stopping()) return;
+      // EMFILE and the like: keep accepting; the socket was not created.
+    } else {
+      std::size_t active = 0;
+      {
+        std::lock_guard lock(self->sessions_mutex_);
+        active = self->sessions_.size();
+      }
+      if (active >= self->options_.max_connections) {
+        self->metrics_.connectionRefused();
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else if (self->options_.tls) {
+        std::make_shared<Session<TlsStream>>(self, std::move(socket), *self->options_.tls)->start();
+      } else {
+        std::make_shared<Session<PlainStream>>(self, std::move(socket))->start();
+      }
+    }
+    self->accept();
+  });
 }
 
-void HttpServer::Impl::sessionStarted(Session* s) {
+void HttpServer::Impl::sessionStarted(SessionBase* s) {
   std::lock_guard lock(sessions_mutex_);
   sessions_.insert(s);
   metrics_.connectionOpened();
 }
 
-void HttpServer::Impl::sessionEnded(Session* s) {
+void HttpServer::Impl::sessionEnded(SessionBase* s) {
   {
     std::lock_guard lock(sessions_mutex_);
     if (sessions_.erase(s) == 0) return;
@@ -309,10 +395,10 @@ void HttpServer::Impl::beginShutdown() {
     self->acceptor_.close(ignored);
   });
   signals_.cancel(ec);
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard lock(sessions_mutex_);
-    for (Session* s : sessions_) {
+    for (SessionBase* s : sessions_) {
       // A session being destroyed has no owner left; skip it (weak_from_this is empty).
       if (auto p = s->weak_from_this().lock()) live.push_back(std::move(p));
     }

@@ -5,6 +5,7 @@
 //
 // Asynchronous throughout, so thousands of idle or trickling connections cost memory, not
 // threads; each request phase has a deadline, so a slow client is dropped instead of held.
+// With a TLS context it serves HTTPS only; the TLS handshake has the header deadline.
 
 #include <atomic>
 #include <chrono>
@@ -15,6 +16,10 @@
 #include "common/result.hpp"
 #include "server/api/api.hpp"
 #include "server/api/metrics.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace vigia::server {
 
@@ -28,7 +33,8 @@ struct HttpOptions {
   std::chrono::seconds write_timeout{30};
   std::size_t max_connections = 10'000;
   int threads = 2;
-  std::chrono::seconds shutdown_grace{30};  // in-flight requests get this long after SIGTERM
+  std::chrono::seconds shutdown_grace{30};         // in-flight requests get this long after SIGTERM
+  std::shared_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP (see tls_context.hpp)
 };
 
 class HttpServer {
