@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine: installs what is needed, builds, starts
-# vigia-server on 127.0.0.1, sends it this machine's report, and shows where it landed.
+# vigia-server on 127.0.0.1, has vigia-agent deliver this machine's report, and shows where it
+# landed.
 # The server keeps running (Ctrl-C stops it) unless VIGIA_DEMO_EXIT=1 or there is no terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,14 +28,11 @@ url="http://127.0.0.1:$port"
 echo
 echo "== vigia-server listening on $url (data in $data) =="
 
-echo "== vigia-agent collect | POST $url/api/v1/reports =="
-"$agent" collect > /tmp/vigia-demo-report.json
-curl -sS -H 'Content-Type: application/json' --data-binary @/tmp/vigia-demo-report.json \
-  "$url/api/v1/reports"
-echo
+echo "== vigia-agent send --server $url =="
+# The agent collects this machine's report, spools it, delivers it, and exits 0 once stored.
+"$agent" send --server "$url" --spool-dir "$data/agent-spool"
 
-ip=$(python3 -c "import json; print(json.load(open('/tmp/vigia-demo-report.json'))['host']['ip'])")
-csv=$(ls -t "$data"/csv/"$ip"_*.csv | head -n 1)
+csv=$(ls -t "$data"/csv/*.csv | head -n 1)
 echo
 echo "== the report landed in =="
 echo "CSV:         $csv ($(wc -l < "$csv") lines; first rows below)"
