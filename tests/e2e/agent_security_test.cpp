@@ -1,14 +1,18 @@
 // vigia-agent against a server that guards itself (SPEC §2, §3): tokens (401/403 keep the
-// reports, exit 5), a rate limit (429 Retry-After is waited out, within the timeout), HTTPS
+// reports, exit 5), a rate limit and a full disk (429 and 503 Retry-After are waited out,
+// within the timeout), HTTPS
 // checked against --ca-file, and mutual TLS. Certificates are made by the test with `openssl`.
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "agent_fixture.hpp"
+#include "background_process.hpp"
 #include "server_process.hpp"
+#include "small_disk.hpp"
 #include "store_check.hpp"
 #include "subprocess.hpp"
 #include "test_pki.hpp"
@@ -152,6 +156,27 @@ TEST(AgentRateLimit, RetryAfterBeyondTheTimeoutEndsTheRunWithExit3AndKeepsTheRep
   // The spooled report went first; this run's own report waits for the next run.
   EXPECT_EQ(storedIds(data), std::vector<std::string>{waiting});
   EXPECT_EQ(spooledIds(spool).size(), 1u);
+}
+
+TEST(AgentServerUnavailable, Answer503IsWaitedOutAndTheReportGoesOnceTheDiskHasRoom) {
+  vigia::test::SmallDisk disk;
+  if (!disk.mounted()) GTEST_SKIP() << disk.whyNot();
+  TempDir dir;
+  const auto spool = dir.path() / "spool";
+  const auto data = disk.path() / "data";
+  ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string()});
+  disk.fill();
+  // The server answers 503 with Retry-After: 5; the agent must wait, not give up or hammer.
+  vigia::test::BackgroundProcess agent(send(http(server), spool, {}, 15));
+  ASSERT_TRUE(agent.waitForOutput("retrying in 5.0 s", 20s)) << agent.output();
+  EXPECT_NE(agent.output().find("HTTP 503"), std::string::npos) << agent.output();
+  disk.makeRoom();
+  const auto code = agent.waitExit(30s);
+  ASSERT_TRUE(code.has_value()) << agent.output();
+  EXPECT_EQ(*code, 0) << agent.output();
+  EXPECT_EQ(storedIds(data).size(), 1u);
+  EXPECT_TRUE(spooledIds(spool).empty());
+  expectConsistent(data);
 }
 
 class AgentTls : public ::testing::Test {

@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/mount.h>
 
 #include <atomic>
 #include <fstream>
@@ -16,6 +15,7 @@
 #include "common/identifiers.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
+#include "small_disk.hpp"
 #include "store_check.hpp"
 #include "test_report.hpp"
 
@@ -110,28 +110,13 @@ TEST(ServerDurability, KillNineUnderLoadLosesNoAcknowledgedReport) {
 class ServerOnSmallDisk : public ::testing::Test {
  protected:
   void SetUp() override {
-    mount_point_ = dir_.path() / "disk";
-    std::filesystem::create_directories(mount_point_);
-    if (::mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, "size=4m") != 0) {
-      GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno)
-                   << "; the storage unit tests cover disk full on their own";
+    if (!disk_.mounted()) {
+      GTEST_SKIP() << disk_.whyNot() << "; the storage unit tests cover disk full on their own";
     }
-    mounted_ = true;
+    mount_point_ = disk_.path();
   }
-  void TearDown() override {
-    // The bind mount of the read-only test, if any, then the tmpfs itself.
-    while (mounted_ && ::umount2(mount_point_.c_str(), MNT_DETACH) == 0) {
-    }
-  }
-  void fillDisk() {
-    std::ofstream filler(mount_point_ / "filler", std::ios::binary);
-    const std::string block(64 * 1024, 'x');
-    while (filler.write(block.data(), block.size())) {
-    }
-  }
-  TempDir dir_;
+  vigia::test::SmallDisk disk_;
   std::filesystem::path mount_point_;
-  bool mounted_ = false;
 };
 
 TEST_F(ServerOnSmallDisk, DiskFullAnswers503StoresNothingAndRecoversAlone) {
@@ -141,7 +126,7 @@ TEST_F(ServerOnSmallDisk, DiskFullAnswers503StoresNothingAndRecoversAlone) {
       postReport(server.port(), makeReport(vigia::common::newUuidV4(), "10.0.0.3", 5, 1)).status,
       201);
 
-  fillDisk();
+  disk_.fill();
   const std::string id = vigia::common::newUuidV4();
   const std::string big = makeReport(id, "10.0.0.3", 400, 1);
   auto full = postReport(server.port(), big);
@@ -152,7 +137,7 @@ TEST_F(ServerOnSmallDisk, DiskFullAnswers503StoresNothingAndRecoversAlone) {
   EXPECT_EQ(snapshot.db.size(), 1u);
   EXPECT_TRUE(vigia::test::consistencyProblems(snapshot).empty());
 
-  std::filesystem::remove(mount_point_ / "filler");
+  disk_.makeRoom();
   auto again = postReport(server.port(), big);
   EXPECT_EQ(again.status, 201) << again.body;
   snapshot = vigia::test::readStores(data);
@@ -169,17 +154,12 @@ TEST_F(ServerOnSmallDisk, ReadOnlyDataDirAnswers503AndRecoversWhenWritable) {
 
   // A read-only bind remount (allowed while the server holds files open): new files cannot be
   // created. A report for another server needs new CSV/JSONL files.
-  ASSERT_EQ(::mount(mount_point_.c_str(), mount_point_.c_str(), nullptr, MS_BIND, nullptr), 0)
-      << std::strerror(errno);
-  ASSERT_EQ(
-      ::mount(nullptr, mount_point_.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr), 0)
-      << std::strerror(errno);
+  ASSERT_TRUE(disk_.remountReadOnly()) << std::strerror(errno);
   const std::string report = makeReport(vigia::common::newUuidV4(), "10.0.0.40", 5, 1);
   auto refused = postReport(server.port(), report);
   EXPECT_EQ(refused.status, 503) << refused.body;
 
-  ASSERT_EQ(::mount(nullptr, mount_point_.c_str(), nullptr, MS_REMOUNT | MS_BIND, nullptr), 0)
-      << std::strerror(errno);
+  ASSERT_TRUE(disk_.remountWritable()) << std::strerror(errno);
   EXPECT_EQ(postReport(server.port(), report).status, 201);
   const auto snapshot = vigia::test::readStores(data);
   EXPECT_EQ(snapshot.db.size(), 2u);
