@@ -7,6 +7,7 @@
 # and GET latency at each step.
 #
 # Usage: bench/ingest_bench.sh [seconds per run, default 20]
+# VIGIA_BENCH_NO_GROWTH=1 stops after the side-by-side table (for quick comparisons).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -61,6 +62,8 @@ kill -TERM "$pid"; wait "$pid" || true
 start_server "$work/discard" --discard-reports
 run_load "no-store ceiling" 2
 kill -TERM "$pid"; wait "$pid" || true
+
+[ "${VIGIA_BENCH_NO_GROWTH:-0}" = 1 ] && exit 0
 
 echo
 echo "Growth: ingest in 5 s steps until >= 1M process rows; GET latency (median of 20, curl)"

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace vigia::common {
 namespace {
 
@@ -24,6 +26,10 @@ TEST(Rfc3339, ParsesAndNormalizesToUtc) {
       {"2024-02-29T00:00:00Z", "2024-02-29T00:00:00Z"},
       {"1970-01-01T00:00:00Z", "1970-01-01T00:00:00Z"},
       {"2026-12-31T23:59:60Z", "2027-01-01T00:00:00Z"},
+      {"0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"},
+      {"9999-12-31T23:59:59.000001Z", "9999-12-31T23:59:59.000001Z"},
+      {"2026-11-22T10:13:21.0001Z", "2026-11-22T10:13:21.000100Z"},
+      {"2026-11-22T10:13:21.010Z", "2026-11-22T10:13:21.010Z"},
       {"2025-02-29T00:00:00Z", nullptr},
       {"2026-13-01T00:00:00Z", nullptr},
       {"2026-11-22T24:00:00Z", nullptr},
@@ -50,6 +56,20 @@ TEST(Rfc3339, UtcDateFollowsTheOffset) {
   EXPECT_EQ(utcDate(*parseRfc3339("2026-11-22T01:00:00+02:00")), "2026-11-21");
   EXPECT_EQ(utcDate(*parseRfc3339("2026-11-22T23:59:59.999Z")), "2026-11-22");
   EXPECT_EQ(utcDate(*parseRfc3339("1969-12-31T23:59:59Z")), "1969-12-31");
+}
+
+TEST(Rfc3339, AnyInstantOfYears1To9999RoundTrips) {
+  std::mt19937_64 random(20261122);
+  const auto first = parseRfc3339("0001-01-01T00:00:00Z")->time_since_epoch().count();
+  const auto last = parseRfc3339("9999-12-31T23:59:59.999999Z")->time_since_epoch().count();
+  std::uniform_int_distribution<long long> pick(first, last);
+  for (int i = 0; i < 100000; ++i) {
+    const Timestamp t{Timestamp::duration(pick(random))};
+    const std::string text = formatRfc3339Utc(t);
+    auto back = parseRfc3339(text);
+    ASSERT_TRUE(back.ok()) << text;
+    ASSERT_EQ(*back, t) << text;
+  }
 }
 
 TEST(Rfc3339, NowRoundTrips) {

@@ -58,26 +58,40 @@ class Row {
 
  private:
   std::string_view cells_[kColumns];
-  char numbers_[kColumns][24] = {};
+  char numbers_[kColumns][24];  // only the cells set by setNumber are read
 };
 
 }  // namespace
 
 void appendCsvCell(std::string_view value, bool formula_guard, std::string& out) {
-  const bool guard = formula_guard && !value.empty() &&
-                     std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos;
-  const bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (quote) out.push_back('"');
-  if (guard) out.push_back('\'');
-  if (quote) {
-    for (char c : value) {
-      if (c == '"') out.push_back('"');
-      out.push_back(c);
+  if (value.empty()) return;  // most cells of a process row
+  // One pass with plain comparisons: cells are short, and find_first_of would scan the cell
+  // once per special character (it was a tenth of the server's ingest CPU).
+  bool quote = false;
+  for (const char c : value) {
+    if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+      quote = true;
+      break;
     }
-    out.push_back('"');
-  } else {
-    out.append(value);
   }
+  const char first = value.front();
+  const bool guard = formula_guard && (first == '=' || first == '+' || first == '-' ||
+                                       first == '@' || first == '\t' || first == '\r');
+  if (!quote) {
+    if (guard) out.push_back('\'');
+    out.append(value);
+    return;
+  }
+  out.push_back('"');
+  if (guard) out.push_back('\'');
+  std::size_t from = 0;
+  for (std::size_t at = value.find('"'); at != std::string_view::npos;
+       at = value.find('"', at + 1)) {
+    out.append(value.substr(from, at + 1 - from)).push_back('"');
+    from = at + 1;
+  }
+  out.append(value.substr(from));
+  out.push_back('"');
 }
 
 void appendCsvRows(const common::Report& r, bool guard, std::string& out) {

@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <vector>
 
 namespace vigia::server {
 
@@ -93,26 +96,41 @@ common::Result<std::int64_t> ExportFiles::size(const std::string& relative) {
 
 common::Result<std::int64_t> ExportFiles::append(const std::string& relative,
                                                  std::int64_t size_before, std::string_view header,
-                                                 std::string_view bytes) {
+                                                 std::span<const std::string_view> pieces) {
   auto file = fd(relative);
   if (!file) return file.error();
-  std::string buffer;
-  std::string_view data = bytes;
-  if (size_before == 0) {
-    buffer.reserve(header.size() + bytes.size());
-    buffer.append(header).append(bytes);
-    data = buffer;
-  }
-  while (!data.empty()) {
-    const ssize_t n = ::write(*file, data.data(), data.size());
+  std::vector<iovec> iov;
+  iov.reserve(pieces.size() + 1);
+  std::int64_t total = 0;
+  auto add = [&](std::string_view piece) {
+    if (piece.empty()) return;
+    iov.push_back({const_cast<char*>(piece.data()), piece.size()});
+    total += static_cast<std::int64_t>(piece.size());
+  };
+  if (size_before == 0) add(header);
+  for (std::string_view piece : pieces) add(piece);
+
+  // writev takes at most IOV_MAX pieces and may write less than asked: go on from where it
+  // stopped until every byte is out.
+  std::size_t next = 0;
+  while (next < iov.size()) {
+    const int count = static_cast<int>(std::min<std::size_t>(iov.size() - next, IOV_MAX));
+    const ssize_t n = ::writev(*file, &iov[next], count);
     if (n < 0) {
       if (errno == EINTR) continue;
       return ioError("write", relative, errno);
     }
-    data.remove_prefix(static_cast<std::size_t>(n));
+    auto written = static_cast<std::size_t>(n);
+    while (next < iov.size() && written >= iov[next].iov_len) {
+      written -= iov[next].iov_len;
+      ++next;
+    }
+    if (written > 0) {
+      iov[next].iov_base = static_cast<char*>(iov[next].iov_base) + written;
+      iov[next].iov_len -= written;
+    }
   }
-  return size_before +
-         static_cast<std::int64_t>(bytes.size() + (size_before == 0 ? header.size() : 0));
+  return size_before + total;
 }
 
 common::Status ExportFiles::sync(const std::string& relative) {

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <list>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "common/result.hpp"
@@ -28,10 +30,17 @@ class ExportFiles {
   // Creates csv/ and json/ if missing.
   common::Status prepareDirectories();
 
-  // Appends bytes to a file of `size_before` bytes (the caller has just read it with size(), to
-  // be able to truncate back); when that is 0, `header` goes first. Returns the size after.
+  // Appends `pieces`, in order, to a file of `size_before` bytes (the caller has just read it
+  // with size(), to be able to truncate back); when that is 0, `header` goes first. Returns the
+  // size after. The pieces go out with writev, straight from the caller's buffers: a batch of
+  // reports is never copied into one string first.
   common::Result<std::int64_t> append(const std::string& relative, std::int64_t size_before,
-                                      std::string_view header, std::string_view bytes);
+                                      std::string_view header,
+                                      std::span<const std::string_view> pieces);
+  common::Result<std::int64_t> append(const std::string& relative, std::int64_t size_before,
+                                      std::string_view header, std::string_view bytes) {
+    return append(relative, size_before, header, std::span<const std::string_view>(&bytes, 1));
+  }
   // Current size; 0 when the file does not exist.
   common::Result<std::int64_t> size(const std::string& relative);
   // fsync the file (and its directory if it was created since the last sync).

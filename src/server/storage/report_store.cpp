@@ -114,6 +114,7 @@ void SqliteReportStore::submit(IngestItem item, std::function<void(StoreResult)>
   Pending pending{std::move(item), std::move(done), {}, {}, {}};
   pending.jsonl_line =
       makeJsonlLine(pending.item.body, pending.item.received_at, pending.item.source_addr);
+  pending.csv_rows.reserve(pending.item.body.size());  // the CSV is a little smaller than the JSON
   appendCsvRows(pending.item.validated.report, options_.csv_formula_guard, pending.csv_rows);
   pending.document_z = compressDocument(
       std::string_view(pending.jsonl_line).substr(0, pending.jsonl_line.size() - 1));
@@ -320,7 +321,7 @@ common::Result<bool> SqliteReportStore::insertReport(const Pending& p) {
                         .bind(16, r.host.boot_time)
                         .bind(17, static_cast<std::int64_t>(r.processes.size()))
                         .bind(18, static_cast<std::int64_t>(r.sessions.size()))
-                        .bindBlob(19, p.document_z)
+                        .bindBlobView(19, p.document_z)
                         .bind(20, static_cast<std::int64_t>(p.jsonl_line.size() - 1))
                         .step();
   if (!report_row) return report_row.error();
@@ -338,12 +339,12 @@ common::Result<bool> SqliteReportStore::insertReport(const Pending& p) {
                   .bind(2, static_cast<std::int64_t>(i))
                   .bind(3, proc.pid)
                   .bind(4, proc.ppid)
-                  .bind(5, proc.name)
-                  .bind(6, proc.user)
+                  .bindView(5, proc.name)
+                  .bindView(6, proc.user)
                   .bind(7, proc.uid)
-                  .bind(8, proc.state)
-                  .bind(9, proc.command)
-                  .bind(10, proc.started_at)
+                  .bindView(8, proc.state)
+                  .bindView(9, proc.command)
+                  .bindView(10, proc.started_at)
                   .bind(11, proc.rss_bytes)
                   .bind(12, proc.cpu_seconds)
                   .run();
@@ -359,10 +360,10 @@ common::Result<bool> SqliteReportStore::insertReport(const Pending& p) {
     auto st = (*session)
                   ->bind(1, report_id)
                   .bind(2, static_cast<std::int64_t>(i))
-                  .bind(3, s.user)
-                  .bind(4, s.tty)
-                  .bind(5, s.remote_host)
-                  .bind(6, s.login_time)
+                  .bindView(3, s.user)
+                  .bindView(4, s.tty)
+                  .bindView(5, s.remote_host)
+                  .bindView(6, s.login_time)
                   .bind(7, s.pid)
                   .run();
     (*session)->reset();
@@ -374,12 +375,13 @@ common::Result<bool> SqliteReportStore::insertReport(const Pending& p) {
 common::Status SqliteReportStore::exportBatch(const std::vector<const Pending*>& accepted,
                                               std::map<std::string, std::int64_t>& sizes_before) {
   // Rows of one file are gathered first and written with one append: reports never interleave.
-  std::map<std::string, std::string> csv, jsonl;
+  // Views into each report's own rendering, so nothing is copied on the way to the kernel.
+  std::map<std::string, std::vector<std::string_view>> csv, jsonl;
   for (const Pending* p : accepted) {
     const auto& v = p->item.validated;
     const std::string date = common::utcDate(v.collected_at);
-    csv[ExportFiles::relativePath("csv", v.report.host.ip, date)].append(p->csv_rows);
-    jsonl[ExportFiles::relativePath("jsonl", v.report.host.ip, date)].append(p->jsonl_line);
+    csv[ExportFiles::relativePath("csv", v.report.host.ip, date)].push_back(p->csv_rows);
+    jsonl[ExportFiles::relativePath("jsonl", v.report.host.ip, date)].push_back(p->jsonl_line);
   }
   auto checkpoint = db_->prepare(
       "INSERT INTO export_files (path, size_bytes) VALUES (?, ?) "
@@ -387,11 +389,11 @@ common::Status SqliteReportStore::exportBatch(const std::vector<const Pending*>&
   if (!checkpoint) return checkpoint.error();
   for (const auto* group : {&csv, &jsonl}) {
     const std::string_view header = group == &csv ? kCsvHeader : std::string_view();
-    for (const auto& [relative, bytes] : *group) {
+    for (const auto& [relative, pieces] : *group) {
       auto before = files_.size(relative);
       if (!before) return before.error();
       sizes_before.emplace(relative, *before);
-      auto after = files_.append(relative, *before, header, bytes);
+      auto after = files_.append(relative, *before, header, pieces);
       if (!after) return after.error();
       if (auto st = files_.sync(relative); !st) return st;
       auto st = (*checkpoint)->bind(1, relative).bind(2, *after).run();

@@ -1,5 +1,7 @@
 #include "server/storage/sqlite_database.hpp"
 
+#include <mutex>
+
 namespace vigia::server {
 
 using common::ErrorCode;
@@ -38,6 +40,19 @@ Statement& Statement::bind(int index, std::string_view value) {
 
 Statement& Statement::bindBlob(int index, std::string_view bytes) {
   const int rc = sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bindView(int index, std::string_view value) {
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (rc != SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::bindBlobView(int index, std::string_view bytes) {
+  const int rc = sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_STATIC);
   if (rc != SQLITE_OK) bind_error_ = rc;
   return *this;
 }
@@ -88,6 +103,11 @@ std::string Statement::blob(int column) const {
 
 common::Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(
     const std::filesystem::path& path, Mode mode, bool fsync) {
+  // Memory statistics take a global mutex on every SQLite malloc and free, thousands per
+  // report; nothing here reads them. Only possible before SQLite initializes (else MISUSE,
+  // harmless: the statistics merely stay on).
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   const int flags = (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
