@@ -6,11 +6,13 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <future>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "server/storage/csv_export.hpp"
 #include "server/storage/document_codec.hpp"
@@ -60,14 +62,20 @@ class SqliteReportStore final : public ReportStore {
  private:
   void writerLoop();
   void processBatch(std::vector<Pending>& batch);
-  common::Result<bool> insertReport(const Pending& p);
+  common::Result<bool> isStored(const std::string& uuid);
+  common::Status insertReport(const Pending& p);
   common::Result<std::int64_t> dimensionId(const std::string& cache_key,
                                            const std::string& insert_sql,
                                            const std::string& select_sql,
                                            const std::vector<std::string>& values,
                                            std::unordered_map<std::string, std::int64_t>& cache);
-  common::Status exportBatch(const std::vector<const Pending*>& accepted,
-                             std::map<std::string, std::int64_t>& sizes_before);
+  // Runs on a helper thread during a batch: touches files_ only, never the database.
+  common::Status appendToFiles(const std::vector<const Pending*>& accepted,
+                               std::map<std::string, std::int64_t>& sizes_before,
+                               std::vector<std::pair<std::string, std::int64_t>>& sizes_after);
+  // The export checkpoint: the length of each file as of this transaction.
+  common::Status recordFileSizes(
+      const std::vector<std::pair<std::string, std::int64_t>>& sizes_after);
   common::Status recover();
   common::Status rebuildFile(const std::string& relative);
 
@@ -172,16 +180,44 @@ void SqliteReportStore::processBatch(std::vector<Pending>& batch) {
   }
   if (st) st = db_->exec("BEGIN IMMEDIATE");
   const bool began = static_cast<bool>(st);
+  // Which reports are new: one stored before, or met earlier in this batch, is a duplicate.
+  std::unordered_set<std::string_view> in_batch;
   for (std::size_t i = 0; st && i < batch.size(); ++i) {
-    auto inserted = insertReport(batch[i]);
-    if (!inserted) {
-      st = inserted.error();
-    } else if (*inserted) {
+    const std::string& uuid = batch[i].item.validated.report.report_id;
+    auto stored = isStored(uuid);
+    if (!stored) {
+      st = stored.error();
+    } else if (!*stored && in_batch.insert(uuid).second) {
       outcomes[i] = StoreOutcome::kStored;
       accepted.push_back(&batch[i]);
     }
   }
-  if (st && !accepted.empty()) st = exportBatch(accepted, sizes_before);
+  // The files are appended and fsynced on a helper thread while this one inserts the rows:
+  // the two share nothing until the COMMIT, which waits for both. Done one after the other,
+  // the writer sat idle through both fsyncs.
+  std::vector<std::pair<std::string, std::int64_t>> sizes_after;
+  std::future<common::Status> files;
+  if (st && !accepted.empty()) {
+    auto append = [this, &accepted, &sizes_before, &sizes_after] {
+      return appendToFiles(accepted, sizes_before, sizes_after);
+    };
+    try {
+      files = std::async(std::launch::async, append);
+    } catch (const std::system_error&) {  // no thread to be had: do it here, in turn
+      std::promise<common::Status> done;
+      done.set_value(append());
+      files = done.get_future();
+    }
+  }
+  for (const Pending* p : accepted) {
+    if (!st) break;
+    st = insertReport(*p);
+  }
+  if (files.valid()) {
+    const common::Status appended = files.get();
+    if (st && !appended) st = appended;
+  }
+  if (st) st = recordFileSizes(sizes_after);
   if (st) st = db_->exec("COMMIT");
 
   if (!st) {
@@ -229,15 +265,16 @@ common::Result<std::int64_t> SqliteReportStore::dimensionId(
   return id;
 }
 
-common::Result<bool> SqliteReportStore::insertReport(const Pending& p) {
-  const common::Report& r = p.item.validated.report;
+common::Result<bool> SqliteReportStore::isStored(const std::string& uuid) {
   auto exists = db_->prepare("SELECT 1 FROM reports WHERE uuid = ?");
   if (!exists) return exists.error();
-  auto found = (*exists)->bind(1, r.report_id).step();
-  if (!found) return found.error();
+  auto found = (*exists)->bind(1, uuid).step();
   (*exists)->reset();
-  if (*found) return false;  // duplicate, also of an earlier report of this batch
+  return found;
+}
 
+common::Status SqliteReportStore::insertReport(const Pending& p) {
+  const common::Report& r = p.item.validated.report;
   const std::vector<std::string> os_values = {r.os.name,
                                               r.os.version,
                                               r.os.id.value_or(""),
@@ -369,11 +406,12 @@ common::Result<bool> SqliteReportStore::insertReport(const Pending& p) {
     (*session)->reset();
     if (!st) return st.error();
   }
-  return true;
+  return common::Ok{};
 }
 
-common::Status SqliteReportStore::exportBatch(const std::vector<const Pending*>& accepted,
-                                              std::map<std::string, std::int64_t>& sizes_before) {
+common::Status SqliteReportStore::appendToFiles(
+    const std::vector<const Pending*>& accepted, std::map<std::string, std::int64_t>& sizes_before,
+    std::vector<std::pair<std::string, std::int64_t>>& sizes_after) {
   // Rows of one file are gathered first and written with one append: reports never interleave.
   // Views into each report's own rendering, so nothing is copied on the way to the kernel.
   std::map<std::string, std::vector<std::string_view>> csv, jsonl;
@@ -383,10 +421,6 @@ common::Status SqliteReportStore::exportBatch(const std::vector<const Pending*>&
     csv[ExportFiles::relativePath("csv", v.report.host.ip, date)].push_back(p->csv_rows);
     jsonl[ExportFiles::relativePath("jsonl", v.report.host.ip, date)].push_back(p->jsonl_line);
   }
-  auto checkpoint = db_->prepare(
-      "INSERT INTO export_files (path, size_bytes) VALUES (?, ?) "
-      "ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes");
-  if (!checkpoint) return checkpoint.error();
   for (const auto* group : {&csv, &jsonl}) {
     const std::string_view header = group == &csv ? kCsvHeader : std::string_view();
     for (const auto& [relative, pieces] : *group) {
@@ -396,10 +430,22 @@ common::Status SqliteReportStore::exportBatch(const std::vector<const Pending*>&
       auto after = files_.append(relative, *before, header, pieces);
       if (!after) return after.error();
       if (auto st = files_.sync(relative); !st) return st;
-      auto st = (*checkpoint)->bind(1, relative).bind(2, *after).run();
-      (*checkpoint)->reset();
-      if (!st) return st;
+      sizes_after.emplace_back(relative, *after);
     }
+  }
+  return common::Ok{};
+}
+
+common::Status SqliteReportStore::recordFileSizes(
+    const std::vector<std::pair<std::string, std::int64_t>>& sizes_after) {
+  auto checkpoint = db_->prepare(
+      "INSERT INTO export_files (path, size_bytes) VALUES (?, ?) "
+      "ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes");
+  if (!checkpoint) return checkpoint.error();
+  for (const auto& [relative, size] : sizes_after) {
+    auto st = (*checkpoint)->bind(1, relative).bind(2, size).run();
+    (*checkpoint)->reset();
+    if (!st) return st;
   }
   return common::Ok{};
 }
