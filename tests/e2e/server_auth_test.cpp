@@ -15,12 +15,15 @@
 #include <regex>
 
 #include "http_client.hpp"
+#include "raw_socket.hpp"
 #include "server_process.hpp"
 #include "store_check.hpp"
 #include "subprocess.hpp"
 #include "test_report.hpp"
 
 namespace {
+
+using vigia::test::connectTo;
 
 using nlohmann::json;
 using vigia::test::HttpCall;
@@ -203,19 +206,6 @@ TEST_F(ServerAuth, ARefusedBodyIsNotReadAndTheAnswerStillArrives) {
       httpRequest(server.port(), request("POST", "/api/v1/reports", "", std::string(8 << 20, ' ')));
   expectUnauthorized(reply, "large POST without a token");
   EXPECT_EQ(reply.headers.count("connection") ? reply.headers.at("connection") : "", "close");
-}
-
-int connectTo(unsigned short port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 TEST_F(ServerAuth, ARefusalWithoutABodyKeepsTheConnection) {

@@ -17,36 +17,19 @@
 
 #include "common/identifiers.hpp"
 #include "http_client.hpp"
+#include "raw_socket.hpp"
 #include "server_process.hpp"
 #include "subprocess.hpp"
 
 namespace {
 
+using vigia::test::closedByServer;
+using vigia::test::connectTo;
+
 using vigia::test::httpRequest;
 using vigia::test::ServerProcess;
 using vigia::test::TempDir;
 using Clock = std::chrono::steady_clock;
-
-int connectTo(unsigned short port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// True when the server closed the connection within `wait` (read returns 0 or an error).
-bool closedByServer(int fd, std::chrono::milliseconds wait) {
-  pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, static_cast<int>(wait.count())) <= 0) return false;
-  char c;
-  return ::recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
-}
 
 std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::string& text) {
   const auto path = dir / "server.toml";

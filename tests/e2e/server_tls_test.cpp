@@ -3,9 +3,7 @@
 // (mutual TLS), TLS 1.1 and non-AEAD ciphers are all refused; bad certificate settings stop the
 // server at start-up with exit 2.
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -16,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http_client.hpp"
+#include "raw_socket.hpp"
 #include "server_process.hpp"
 #include "store_check.hpp"
 #include "subprocess.hpp"
@@ -23,6 +22,9 @@
 #include "test_report.hpp"
 
 namespace {
+
+using vigia::test::closedByServer;
+using vigia::test::connectTo;
 
 using nlohmann::json;
 using vigia::test::HttpCall;
@@ -52,26 +54,6 @@ long long metric(const std::string& body, const std::string& series) {
   const auto at = body.find("\n" + series + " ");
   if (at == std::string::npos) return -1;
   return std::stoll(body.substr(at + series.size() + 2));
-}
-
-int connectTo(unsigned short port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool closedByServer(int fd, std::chrono::milliseconds wait) {
-  pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, static_cast<int>(wait.count())) <= 0) return false;
-  char c;
-  return ::recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
 }
 
 class ServerTls : public ::testing::Test {
