@@ -4,7 +4,6 @@
 // server at start-up with exit 2.
 
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
