@@ -189,12 +189,15 @@ TEST(AgentDelivery, UsageErrorsExit2AndNothingIsSent) {
   EXPECT_EQ(filesIn(spool), 0u);
 }
 
-TEST(AgentDelivery, EnvironmentSuppliesTheServer) {
+TEST(AgentDelivery, EnvironmentSuppliesTheServerAndProxiesSkipLoopback) {
   TempDir dir;
   const auto data = dir.path() / "data";
   ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string()});
+  // A proxy in the environment (here a dead one) is not used to reach a loopback server.
+  const std::string dead_proxy = url(unusedPort());
   const auto r = runProcess({VIGIA_AGENT_BIN, "send", "--spool-dir", (dir.path() / "s").string()},
-                            {"VIGIA_SERVER=" + url(server.port())});
+                            {"VIGIA_SERVER=" + url(server.port()), "http_proxy=" + dead_proxy,
+                             "HTTPS_PROXY=" + dead_proxy, "ALL_PROXY=" + dead_proxy});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(storedIds(data).size(), 1u);
 }

@@ -64,6 +64,9 @@ common::Result<std::string> normalizeToken(std::string token, const std::string&
 // Plain http:// is allowed only to loopback hosts unless allow_insecure_http says otherwise.
 common::Status checkServerUrl(const std::string& url, bool allow_insecure_http);
 
+// localhost, 127.0.0.0/8 or ::1 (brackets allowed).
+bool isLoopbackHost(std::string host);
+
 // The host part of a server URL ("[::1]" → "::1"); empty when the URL does not parse.
 std::string serverHost(const std::string& url);
 

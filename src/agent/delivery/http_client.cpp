@@ -6,6 +6,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "agent/delivery/agent_config.hpp"
+
 namespace vigia::agent {
 namespace {
 
@@ -98,6 +100,10 @@ common::Result<std::unique_ptr<HttpClient>> HttpClient::create(const HttpClientO
   set(curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L));
   set(curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L));
   set(curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L));
+  // Proxies come from the environment (http_proxy, https_proxy, no_proxy), as everywhere;
+  // but a server on this machine's loopback is never reached through one: the proxy's
+  // 127.0.0.1 is not ours.
+  if (isLoopbackHost(serverHost(options.server))) set(curl_easy_setopt(c, CURLOPT_NOPROXY, "*"));
   set(curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                        static_cast<long>(options.connect_timeout.count() * 1000)));
   set(curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)));
