@@ -107,6 +107,10 @@ common::Result<std::vector<TokenDigest>> readTokenFile(const std::string& path) 
   return digests;
 }
 
+bool digestsEqual(const TokenDigest& a, const TokenDigest& b) {
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 Access requiredAccess(std::string_view method, const std::vector<std::string>& segments) {
   if (segments.size() == 1 && segments[0] == "healthz") return Access::kPublic;
   return method == "POST" ? Access::kIngest : Access::kRead;
@@ -134,12 +138,8 @@ AuthOutcome Authenticator::authorize(std::string_view authorization, Access need
   // Every digest is compared, match or not, so the time taken says nothing about which one
   // matched or how many there are before it.
   unsigned ingest = 0, read = 0;
-  for (const auto& d : config_.ingest) {
-    ingest |= static_cast<unsigned>(CRYPTO_memcmp(d.data(), presented.data(), d.size()) == 0);
-  }
-  for (const auto& d : config_.read) {
-    read |= static_cast<unsigned>(CRYPTO_memcmp(d.data(), presented.data(), d.size()) == 0);
-  }
+  for (const auto& d : config_.ingest) ingest |= static_cast<unsigned>(equal_(d, presented));
+  for (const auto& d : config_.read) read |= static_cast<unsigned>(equal_(d, presented));
   const bool has = needed == Access::kIngest ? ingest != 0 : read != 0;
   const bool other = needed == Access::kIngest ? read != 0 : ingest != 0;
   if (has) return AuthOutcome::kAllowed;

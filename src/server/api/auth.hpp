@@ -51,9 +51,15 @@ enum class AuthOutcome {
   kForbidden,  // 403: a configured token of the other kind
 };
 
+// Constant-time equality of two digests (OpenSSL's CRYPTO_memcmp).
+bool digestsEqual(const TokenDigest& a, const TokenDigest& b);
+
 class Authenticator {
  public:
-  explicit Authenticator(AuthConfig config) : config_(std::move(config)) {}
+  // `equal` is for tests, which count the comparisons to prove none is skipped.
+  using DigestEqual = bool (*)(const TokenDigest&, const TokenDigest&);
+  explicit Authenticator(AuthConfig config, DigestEqual equal = &digestsEqual)
+      : config_(std::move(config)), equal_(equal) {}
 
   bool enabled() const { return config_.enabled(); }
 
@@ -62,6 +68,7 @@ class Authenticator {
 
  private:
   AuthConfig config_;
+  DigestEqual equal_;
 };
 
 // The token of "Bearer <token>" (scheme in any case, RFC 6750 §2.1), or empty when malformed.

@@ -141,6 +141,38 @@ TEST(Authenticator, DecisionTable) {
   }
 }
 
+// Counts comparisons, to show that none is skipped: whether the first digest matches, a later
+// one, or none, every configured digest is compared once and the same work is done.
+int comparisons = 0;
+bool countingEqual(const TokenDigest& a, const TokenDigest& b) {
+  ++comparisons;
+  return digestsEqual(a, b);
+}
+
+TEST(Authenticator, EveryDigestIsComparedWhicheverMatchesOrNone) {
+  const Authenticator auth(config({"in-1", "in-2", "in-3"}, {"rd-1", "rd-2"}), &countingEqual);
+  const std::vector<std::pair<std::string, Access>> requests = {
+      {"Bearer in-1", Access::kIngest},                     // matches the very first digest
+      {"Bearer in-3", Access::kIngest},                     // the last ingest digest
+      {"Bearer rd-2", Access::kIngest},                     // a read token, refused
+      {"Bearer in-", Access::kIngest},                      // a prefix of every ingest token
+      {"Bearer " + std::string(4000, 'x'), Access::kRead},  // long: hashed to 32 bytes anyway
+  };
+  for (const auto& [header, needed] : requests) {
+    comparisons = 0;
+    (void)auth.authorize(header, needed);
+    EXPECT_EQ(comparisons, 5) << header;
+  }
+  // And equality itself looks at every byte: digests differing in the first byte and in the
+  // last compare equal to nothing, through the same constant-time routine.
+  TokenDigest a = sha256("x"), b = a, c = a;
+  b.front() ^= 1;
+  c.back() ^= 1;
+  EXPECT_TRUE(digestsEqual(a, a));
+  EXPECT_FALSE(digestsEqual(a, b));
+  EXPECT_FALSE(digestsEqual(a, c));
+}
+
 TEST(Authenticator, DigestEntriesAuthenticateThePlainToken) {
   const std::string entry = "sha256:" + hex(sha256("s3cret-token"));
   AuthConfig c;
