@@ -11,6 +11,7 @@
 #include "common/report_json.hpp"
 #include "common/validate.hpp"
 #include "server/storage/csv_export.hpp"
+#include "server/storage/document_codec.hpp"
 #include "server/storage/jsonl_export.hpp"
 
 namespace {
@@ -51,10 +52,21 @@ void BM_JsonlLine(benchmark::State& state) {
   }
 }
 
+void BM_CompressDocument(benchmark::State& state) {
+  std::size_t compressed = 0;
+  for (auto _ : state) {
+    auto z = vigia::server::compressDocument(g_body);
+    compressed = z.size();
+    benchmark::DoNotOptimize(z);
+  }
+  state.counters["ratio"] = static_cast<double>(g_body.size()) / static_cast<double>(compressed);
+}
+
 BENCHMARK(BM_NlohmannPlainParse)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ParseAndValidate)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CsvRows)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_JsonlLine)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CompressDocument)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
