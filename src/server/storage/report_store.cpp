@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include "server/storage/jsonl_export.hpp"
 #include "server/storage/migrations.hpp"
 #include "server/storage/sqlite_database.hpp"
+#include "server/storage/wal_checkpointer.hpp"
 
 namespace vigia::server {
 namespace {
@@ -28,6 +30,19 @@ using common::ErrorCode;
 using common::makeError;
 
 std::int64_t micros(common::Timestamp t) { return t.time_since_epoch().count(); }
+
+constexpr int kProcessColumns = 12;
+constexpr std::size_t kProcessRowsPerInsert = 50;  // 600 parameters, far below SQLite's limit
+
+// "INSERT INTO processes (…) VALUES (?,…),(?,…)…" for `rows` rows; prepared once per size.
+std::string processInsertSql(std::size_t rows) {
+  std::string sql =
+      "INSERT INTO processes (report_id, ordinal, pid, ppid, name, user_name, uid, state, command, "
+      "started_at, rss_bytes, cpu_seconds) VALUES ";
+  for (std::size_t i = 0; i < rows; ++i)
+    sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?)";
+  return sql;
+}
 
 // A submitted report with its file lines already rendered: rendering runs on the submitting
 // (I/O) thread, in parallel, so the single writer thread only does SQL and file appends.
@@ -87,6 +102,9 @@ class SqliteReportStore final : public ReportStore {
   StoreOptions options_;
   std::filesystem::path db_path_;
   std::unique_ptr<SqliteConnection> db_;  // the writer thread's only
+  // Declared after db_: destroyed first, so the writer's connection closes last (and SQLite
+  // then checkpoints and removes the log).
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   ExportFiles files_;
   std::unordered_map<std::string, std::int64_t> os_ids_, cpu_ids_;
   bool needs_recovery_ = false;
@@ -114,6 +132,9 @@ common::Status SqliteReportStore::start() {
   if (auto row = (*count)->step(); !row) return row.error();
   known_servers_ = (*count)->int64(0);
   (*count)->reset();
+  auto checkpointer = WalCheckpointer::start(db_path_, options_.fsync, *db_);
+  if (!checkpointer) return checkpointer.error();
+  checkpointer_ = std::move(*checkpointer);
   writer_ = std::thread([this] { writerLoop(); });
   return common::Ok{};
 }
@@ -146,6 +167,7 @@ void SqliteReportStore::stop() {
     queue_cv_.notify_one();
   }
   if (writer_.joinable()) writer_.join();
+  checkpointer_.reset();  // the writer makes no more commits
 }
 
 void SqliteReportStore::writerLoop() {
@@ -365,27 +387,30 @@ common::Status SqliteReportStore::insertReport(const Pending& p) {
   const std::int64_t report_id = (*report)->int64(0);
   (*report)->reset();
 
-  auto process = db_->prepare(
-      "INSERT INTO processes (report_id, ordinal, pid, ppid, name, user_name, uid, state, command, "
-      "started_at, rss_bytes, cpu_seconds) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
-  if (!process) return process.error();
-  for (std::size_t i = 0; i < r.processes.size(); ++i) {
-    const auto& proc = r.processes[i];
-    auto st = (*process)
-                  ->bind(1, report_id)
-                  .bind(2, static_cast<std::int64_t>(i))
-                  .bind(3, proc.pid)
-                  .bind(4, proc.ppid)
-                  .bindView(5, proc.name)
-                  .bindView(6, proc.user)
-                  .bind(7, proc.uid)
-                  .bindView(8, proc.state)
-                  .bindView(9, proc.command)
-                  .bindView(10, proc.started_at)
-                  .bind(11, proc.rss_bytes)
-                  .bind(12, proc.cpu_seconds)
-                  .run();
-    (*process)->reset();
+  // Many rows per INSERT statement: one step and one reset per chunk instead of per row.
+  for (std::size_t first = 0; first < r.processes.size(); first += kProcessRowsPerInsert) {
+    const std::size_t rows = std::min(kProcessRowsPerInsert, r.processes.size() - first);
+    auto process = db_->prepare(processInsertSql(rows));
+    if (!process) return process.error();
+    Statement& stmt = **process;
+    for (std::size_t k = 0; k < rows; ++k) {
+      const auto& proc = r.processes[first + k];
+      const int at = static_cast<int>(k) * kProcessColumns;
+      stmt.bind(at + 1, report_id)
+          .bind(at + 2, static_cast<std::int64_t>(first + k))
+          .bind(at + 3, proc.pid)
+          .bind(at + 4, proc.ppid)
+          .bindView(at + 5, proc.name)
+          .bindView(at + 6, proc.user)
+          .bind(at + 7, proc.uid)
+          .bindView(at + 8, proc.state)
+          .bindView(at + 9, proc.command)
+          .bindView(at + 10, proc.started_at)
+          .bind(at + 11, proc.rss_bytes)
+          .bind(at + 12, proc.cpu_seconds);
+    }
+    auto st = stmt.run();
+    stmt.reset();
     if (!st) return st.error();
   }
   auto session = db_->prepare(

@@ -84,6 +84,8 @@ class SqliteConnection {
   common::Result<Statement*> prepare(const std::string& sql);
 
   std::int64_t changes() const { return sqlite3_changes64(db_); }
+  // For what this wrapper does not cover (WAL hooks and checkpoints).
+  sqlite3* handle() const { return db_; }
   common::Error lastError(const std::string& context) const;
 
  private:
