@@ -61,7 +61,8 @@ class SqliteReportStore final : public ReportStore {
       : options_(std::move(options)),
         db_path_(std::move(db_path)),
         db_(std::move(writer)),
-        files_(options_.data_dir, options_.fsync) {}
+        csv_files_(options_.data_dir, options_.fsync),
+        jsonl_files_(options_.data_dir, options_.fsync) {}
 
   ~SqliteReportStore() override { stop(); }
 
@@ -84,10 +85,15 @@ class SqliteReportStore final : public ReportStore {
                                            const std::string& select_sql,
                                            const std::vector<std::string>& values,
                                            std::unordered_map<std::string, std::int64_t>& cache);
-  // Runs on a helper thread during a batch: touches files_ only, never the database.
-  common::Status appendToFiles(const std::vector<const Pending*>& accepted,
-                               std::map<std::string, std::int64_t>& sizes_before,
-                               std::vector<std::pair<std::string, std::int64_t>>& sizes_after);
+  // One kind of file for a batch: each file's rows, in batch order. Runs on a helper thread:
+  // touches `owner` and the batch's rendered lines only, never the database.
+  struct FileAppends {
+    std::map<std::string, std::vector<std::string_view>> pieces;  // per relative path
+    std::map<std::string, std::int64_t> sizes_before;
+    std::vector<std::pair<std::string, std::int64_t>> sizes_after;
+  };
+  static common::Status appendToFiles(ExportFiles& owner, std::string_view header,
+                                      FileAppends& appends);
   // The export checkpoint: the length of each file as of this transaction.
   common::Status recordFileSizes(
       const std::vector<std::pair<std::string, std::int64_t>>& sizes_after);
@@ -105,7 +111,13 @@ class SqliteReportStore final : public ReportStore {
   // Declared after db_: destroyed first, so the writer's connection closes last (and SQLite
   // then checkpoints and removes the log).
   std::unique_ptr<WalCheckpointer> checkpointer_;
-  ExportFiles files_;
+  // One owner per kind of file, so that the CSV and the JSONL appends of a batch can run on
+  // two threads at once; files(relative) picks the owner of a file.
+  ExportFiles csv_files_;
+  ExportFiles jsonl_files_;
+  ExportFiles& files(const std::string& relative) {
+    return relative.starts_with("csv/") ? csv_files_ : jsonl_files_;
+  }
   std::unordered_map<std::string, std::int64_t> os_ids_, cpu_ids_;
   bool needs_recovery_ = false;
   std::int64_t new_hosts_in_batch_ = 0;
@@ -125,7 +137,7 @@ class SqliteReportStore final : public ReportStore {
 
 common::Status SqliteReportStore::start() {
   if (auto st = migrate(*db_); !st) return st;
-  if (auto st = files_.prepareDirectories(); !st) return st;
+  if (auto st = csv_files_.prepareDirectories(); !st) return st;
   if (auto st = recover(); !st) return st;
   auto count = db_->prepare("SELECT count(*) FROM hosts");
   if (!count) return count.error();
@@ -214,32 +226,44 @@ void SqliteReportStore::processBatch(std::vector<Pending>& batch) {
       accepted.push_back(&batch[i]);
     }
   }
-  // The files are appended and fsynced on a helper thread while this one inserts the rows:
-  // the two share nothing until the COMMIT, which waits for both. Done one after the other,
-  // the writer sat idle through both fsyncs.
-  std::vector<std::pair<std::string, std::int64_t>> sizes_after;
-  std::future<common::Status> files;
+  // The CSV and the JSONL files are appended and fsynced on two helper threads while this one
+  // inserts the rows: the three share nothing until the COMMIT, which waits for all. Done one
+  // after the other, the writer sat idle through every fsync.
+  FileAppends csv, jsonl;
+  for (const Pending* p : accepted) {
+    const auto& v = p->item.validated;
+    const std::string date = common::utcDate(v.collected_at);
+    csv.pieces[ExportFiles::relativePath("csv", v.report.host.ip, date)].push_back(p->csv_rows);
+    jsonl.pieces[ExportFiles::relativePath("jsonl", v.report.host.ip, date)].push_back(
+        p->jsonl_line);
+  }
+  std::vector<std::future<common::Status>> appending;
   if (st && !accepted.empty()) {
-    auto append = [this, &accepted, &sizes_before, &sizes_after] {
-      return appendToFiles(accepted, sizes_before, sizes_after);
-    };
-    try {
-      files = std::async(std::launch::async, append);
-    } catch (const std::system_error&) {  // no thread to be had: do it here, in turn
-      std::promise<common::Status> done;
-      done.set_value(append());
-      files = done.get_future();
+    for (auto [owner, header, appends] :
+         {std::tuple{&csv_files_, kCsvHeader, &csv}, {&jsonl_files_, std::string_view(), &jsonl}}) {
+      // Init-captures: a structured binding cannot be captured by name (clang refuses).
+      auto append = [o = owner, h = header, a = appends] { return appendToFiles(*o, h, *a); };
+      try {
+        appending.push_back(std::async(std::launch::async, append));
+      } catch (const std::system_error&) {  // no thread to be had: do it here, in turn
+        std::promise<common::Status> done;
+        done.set_value(append());
+        appending.push_back(done.get_future());
+      }
     }
   }
   for (const Pending* p : accepted) {
     if (!st) break;
     st = insertReport(*p);
   }
-  if (files.valid()) {
-    const common::Status appended = files.get();
+  for (auto& f : appending) {
+    const common::Status appended = f.get();
     if (st && !appended) st = appended;
   }
-  if (st) st = recordFileSizes(sizes_after);
+  for (const FileAppends* kind : {&csv, &jsonl}) {
+    sizes_before.insert(kind->sizes_before.begin(), kind->sizes_before.end());
+    if (st) st = recordFileSizes(kind->sizes_after);
+  }
   if (st) st = db_->exec("COMMIT");
 
   if (!st) {
@@ -248,7 +272,7 @@ void SqliteReportStore::processBatch(std::vector<Pending>& batch) {
     os_ids_.clear();
     cpu_ids_.clear();
     for (const auto& [relative, size] : sizes_before) {
-      if (!files_.truncate(relative, size)) needs_recovery_ = true;
+      if (!files(relative).truncate(relative, size)) needs_recovery_ = true;
     }
     errors_++;
     std::fprintf(stderr, "vigia-server: storage unavailable for %zu report(s): %s\n", batch.size(),
@@ -434,29 +458,18 @@ common::Status SqliteReportStore::insertReport(const Pending& p) {
   return common::Ok{};
 }
 
-common::Status SqliteReportStore::appendToFiles(
-    const std::vector<const Pending*>& accepted, std::map<std::string, std::int64_t>& sizes_before,
-    std::vector<std::pair<std::string, std::int64_t>>& sizes_after) {
-  // Rows of one file are gathered first and written with one append: reports never interleave.
-  // Views into each report's own rendering, so nothing is copied on the way to the kernel.
-  std::map<std::string, std::vector<std::string_view>> csv, jsonl;
-  for (const Pending* p : accepted) {
-    const auto& v = p->item.validated;
-    const std::string date = common::utcDate(v.collected_at);
-    csv[ExportFiles::relativePath("csv", v.report.host.ip, date)].push_back(p->csv_rows);
-    jsonl[ExportFiles::relativePath("jsonl", v.report.host.ip, date)].push_back(p->jsonl_line);
-  }
-  for (const auto* group : {&csv, &jsonl}) {
-    const std::string_view header = group == &csv ? kCsvHeader : std::string_view();
-    for (const auto& [relative, pieces] : *group) {
-      auto before = files_.size(relative);
-      if (!before) return before.error();
-      sizes_before.emplace(relative, *before);
-      auto after = files_.append(relative, *before, header, pieces);
-      if (!after) return after.error();
-      if (auto st = files_.sync(relative); !st) return st;
-      sizes_after.emplace_back(relative, *after);
-    }
+common::Status SqliteReportStore::appendToFiles(ExportFiles& owner, std::string_view header,
+                                                FileAppends& appends) {
+  // Rows of one file are written with one append: reports never interleave. Views into each
+  // report's own rendering, so nothing is copied on the way to the kernel.
+  for (const auto& [relative, pieces] : appends.pieces) {
+    auto before = owner.size(relative);
+    if (!before) return before.error();
+    appends.sizes_before.emplace(relative, *before);
+    auto after = owner.append(relative, *before, header, pieces);
+    if (!after) return after.error();
+    if (auto st = owner.sync(relative); !st) return st;
+    appends.sizes_after.emplace_back(relative, *after);
   }
   return common::Ok{};
 }
@@ -477,7 +490,8 @@ common::Status SqliteReportStore::recordFileSizes(
 
 // Brings every file back to what the database says it holds (see docs/storage.md).
 common::Status SqliteReportStore::recover() {
-  files_.closeAll();
+  csv_files_.closeAll();
+  jsonl_files_.closeAll();
   std::map<std::string, std::int64_t> recorded;
   {
     auto rows = db_->prepare("SELECT path, size_bytes FROM export_files");
@@ -491,13 +505,13 @@ common::Status SqliteReportStore::recover() {
     (*rows)->reset();
   }
   for (const auto& [relative, size] : recorded) {
-    auto actual = files_.size(relative);
+    auto actual = files(relative).size(relative);
     if (!actual) return actual.error();
     if (*actual > size) {
       std::fprintf(stderr, "vigia-server: recovery: %s: dropping %lld bytes past the last commit\n",
                    relative.c_str(), static_cast<long long>(*actual - size));
-      if (auto st = files_.truncate(relative, size); !st) return st;
-      if (auto st = files_.sync(relative); !st) return st;
+      if (auto st = files(relative).truncate(relative, size); !st) return st;
+      if (auto st = files(relative).sync(relative); !st) return st;
     } else if (*actual < size) {
       std::fprintf(stderr, "vigia-server: recovery: %s: shorter than recorded, rebuilding\n",
                    relative.c_str());
@@ -506,12 +520,12 @@ common::Status SqliteReportStore::recover() {
   }
   for (const char* sub : {"csv", "json"}) {
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(files_.dataDir() / sub, ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(csv_files_.dataDir() / sub, ec)) {
       const std::string relative = std::string(sub) + "/" + entry.path().filename().string();
       if (recorded.count(relative)) continue;
       std::fprintf(stderr, "vigia-server: recovery: %s: never committed, removing\n",
                    relative.c_str());
-      if (auto st = files_.remove(relative); !st) return st;
+      if (auto st = files(relative).remove(relative); !st) return st;
     }
     if (ec)
       return makeError(ErrorCode::kUnavailable, "read " + std::string(sub) + "/: " + ec.message(),
@@ -556,10 +570,11 @@ common::Status SqliteReportStore::rebuildFile(const std::string& relative) {
     appendCsvRows(stored->report, options_.csv_formula_guard, content);
   }
   (*rows)->reset();
-  if (auto st = files_.remove(relative); !st) return st;
-  auto size = files_.append(relative, 0, is_csv ? kCsvHeader : std::string_view(), content);
+  if (auto st = files(relative).remove(relative); !st) return st;
+  auto size =
+      files(relative).append(relative, 0, is_csv ? kCsvHeader : std::string_view(), content);
   if (!size) return size.error();
-  if (auto st = files_.sync(relative); !st) return st;
+  if (auto st = files(relative).sync(relative); !st) return st;
   auto update = db_->prepare("UPDATE export_files SET size_bytes = ? WHERE path = ?");
   if (!update) return update.error();
   return (*update)->bind(1, *size).bind(2, relative).run();
