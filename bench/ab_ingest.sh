@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Side-by-side ingest comparison of server binaries (how the before/after tables of
+# bench/README.md were made): each round runs every binary in turn against a fresh data dir,
+# `wrk -t2 -c32` for a few seconds with the 300-process template, and prints reports/s and p99.
+# Alternating cancels out most of a shared machine's drift; compare within a round.
+#
+# Usage: bench/ab_ingest.sh LABEL=BINARY [LABEL=BINARY ...]
+#   e.g. git worktree add /tmp/before HEAD~1 && (cd /tmp/before && cmake --preset release &&
+#        cmake --build --preset release --target vigia-server)
+#        bench/ab_ingest.sh before=/tmp/before/build/release/src/server/vigia-server \
+#                           after=build/release/src/server/vigia-server
+# Environment: VIGIA_AB_SECONDS (default 8), VIGIA_AB_ROUNDS (3), VIGIA_AB_SERVER_FLAGS (extra
+# flags for every server, e.g. --discard-reports for the no-store ceiling).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+[ $# -ge 1 ] || { sed -n '2,13p' "$0"; exit 2; }
+seconds="${VIGIA_AB_SECONDS:-8}"
+rounds="${VIGIA_AB_ROUNDS:-3}"
+work="$(mktemp -d /tmp/vigia-ab.XXXXXX)"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+cmake --build --preset release --target vigia-agent >/dev/null
+python3 bench/make_report_template.py build/release/src/agent/vigia-agent 300 "$work/report.json"
+export VIGIA_BENCH_TEMPLATE="$work/report.json"
+
+run() {  # $1 label, $2 binary, $3 round
+  rm -rf "$work/data"
+  # shellcheck disable=SC2086
+  "$2" --listen 127.0.0.1:0 --data-dir "$work/data" --rate-limit-rps 0 \
+    ${VIGIA_AB_SERVER_FLAGS:-} 2>"$work/server.log" &
+  local pid=$! port=""
+  for _ in $(seq 100); do
+    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$' || true)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { echo "$1: server did not start"; cat "$work/server.log"; exit 1; }
+  local out
+  out=$(VIGIA_BENCH_RUN="$3" wrk -t2 -c32 -d"${seconds}s" --latency -s bench/ingest.lua \
+    "http://127.0.0.1:$port" 2>"$work/wrk.err")
+  printf '| %s | %s | %s | %s |\n' "$3" "$1" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
+    "$(echo "$out" | awk '/^ +99%/ {print $2}')"
+  kill -TERM "$pid"
+  wait "$pid" || true
+}
+
+echo "| round | build | reports/s | p99 |"
+echo "| --- | --- | --- | --- |"
+for round in $(seq "$rounds"); do
+  for pair in "$@"; do run "${pair%%=*}" "${pair#*=}" "$round"; done
+done
