@@ -76,4 +76,12 @@ Result<std::string> canonicalIp(std::string_view text) {
   return bad();
 }
 
+bool isBearerTokenText(std::string_view text) {
+  if (text.empty()) return false;
+  for (const char c : text) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+
 }  // namespace vigia::common

@@ -1,7 +1,8 @@
 #pragma once
 
 // Report identity (UUID) and server identity (canonical IP): the two keys that name files and
-// rows, so both have exactly one spelling.
+// rows, so both have exactly one spelling. And the one spelling of a bearer token, which agent
+// and server must agree on.
 
 #include <string>
 #include <string_view>
@@ -20,5 +21,10 @@ Result<std::string> canonicalUuid(std::string_view text);
 // Anything else (names, zone ids, paths) is an error, which is what keeps `../../etc/passwd`
 // out of file names.
 Result<std::string> canonicalIp(std::string_view text);
+
+// A bearer token as it can travel in "Authorization: Bearer <token>": non-empty, visible ASCII,
+// no spaces. Anything else could split or corrupt the header, so neither the agent nor the
+// server accepts it.
+bool isBearerTokenText(std::string_view text);
 
 }  // namespace vigia::common

@@ -76,5 +76,17 @@ TEST(Ip, EmbeddedNulIsRejected) {
   EXPECT_FALSE(canonicalIp(std::string_view("10.0.0.5\0../x", 13)).ok());
 }
 
+TEST(BearerToken, VisibleAsciiWithoutSpacesOnly) {
+  EXPECT_TRUE(isBearerTokenText("abc-123_XYZ.~+/="));
+  EXPECT_TRUE(isBearerTokenText("!"));
+  EXPECT_TRUE(isBearerTokenText("~"));
+  for (const std::string_view bad :
+       {std::string_view(""), std::string_view("a b"), std::string_view("a\tb"),
+        std::string_view("a\r\nX-Evil: 1"), std::string_view("a\x7f"),
+        std::string_view("caf\xc3\xa9"), std::string_view("a\0b", 3)}) {
+    EXPECT_FALSE(isBearerTokenText(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace vigia::common

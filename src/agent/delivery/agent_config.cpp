@@ -10,6 +10,8 @@
 #include <memory>
 #include <sstream>
 
+#include "common/identifiers.hpp"
+
 namespace vigia::agent {
 namespace {
 
@@ -166,11 +168,8 @@ common::Result<std::string> normalizeToken(std::string token, const std::string&
     token.pop_back();
   }
   if (token.empty()) return configError(source + ": the token is empty");
-  for (unsigned char c : token) {
-    // Visible ASCII only: anything else could split or corrupt the Authorization header.
-    if (c <= 0x20 || c >= 0x7f) {
-      return configError(source + ": the token holds a space or a character outside ASCII");
-    }
+  if (!common::isBearerTokenText(token)) {
+    return configError(source + ": the token holds a space or a character outside ASCII");
   }
   return token;
 }

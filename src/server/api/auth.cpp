@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "common/identifiers.hpp"
+
 namespace vigia::server {
 namespace {
 
@@ -21,16 +23,6 @@ int hexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// What an Authorization header can carry: visible ASCII, no spaces. A token outside that set
-// could never be presented, so it is refused when configured rather than silently unusable.
-bool isTokenText(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    if (c < '!' || c > '~') return false;
-  }
-  return true;
 }
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
@@ -67,7 +59,7 @@ common::Result<TokenDigest> parseConfiguredToken(std::string_view entry) {
     }
     return digest;
   }
-  if (!isTokenText(entry)) {
+  if (!common::isBearerTokenText(entry)) {
     return makeError(ErrorCode::kInvalidArgument,
                      entry.empty() ? "empty token"
                                    : "a token must be visible ASCII without spaces (it travels in "
@@ -126,7 +118,7 @@ std::string_view bearerToken(std::string_view authorization) {
   if (rest.front() != ' ') return {};
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
-  return isTokenText(rest) ? rest : std::string_view();
+  return common::isBearerTokenText(rest) ? rest : std::string_view();
 }
 
 AuthOutcome Authenticator::authorize(std::string_view authorization, Access needed) const {
