@@ -14,6 +14,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+. scripts/lib/wait_for_server.sh
 [ $# -ge 1 ] || { sed -n '2,13p' "$0"; exit 2; }
 seconds="${VIGIA_AB_SECONDS:-8}"
 rounds="${VIGIA_AB_ROUNDS:-3}"
@@ -28,16 +29,11 @@ run() {  # $1 label, $2 binary, $3 round
   # shellcheck disable=SC2086
   "$2" --listen 127.0.0.1:0 --data-dir "$work/data" --rate-limit-rps 0 \
     ${VIGIA_AB_SERVER_FLAGS:-} 2>"$work/server.log" &
-  local pid=$! port=""
-  for _ in $(seq 100); do
-    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/server.log" | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "$1: server did not start"; cat "$work/server.log"; exit 1; }
+  local pid=$! url
+  url=$(wait_for_server "$work/server.log") || exit 1
   local out
   out=$(VIGIA_BENCH_RUN="$3" wrk -t2 -c32 -d"${seconds}s" --latency -s bench/ingest.lua \
-    "http://127.0.0.1:$port" 2>"$work/wrk.err")
+    "$url" 2>"$work/wrk.err")
   printf '| %s | %s | %s | %s |\n' "$3" "$1" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
     "$(echo "$out" | awk '/^ +99%/ {print $2}')"
   kill -TERM "$pid"

@@ -11,6 +11,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+. scripts/lib/wait_for_server.sh
 cycles_for="${1:-60}"
 idle_for="${2:-20}"
 server=build/release/src/server/vigia-server
@@ -34,12 +35,7 @@ start_server() {  # $1 data dir, rest: extra flags; sets spid and url
   local log="$work/server.log"
   "$server" --listen 127.0.0.1:0 --data-dir "$1" "${@:2}" 2>"$log" &
   spid=$!
-  for _ in $(seq 100); do
-    url=$(grep -o 'listening on https\?://127.0.0.1:[0-9]*' "$log" | sed 's/listening on //' || true)
-    [ -n "$url" ] && return 0
-    sleep 0.1
-  done
-  echo "server did not start"; cat "$log"; exit 1
+  url=$(wait_for_server "$log") || exit 1
 }
 
 reports_in() { sqlite3 "$1/vigia.db" 'SELECT count(*) FROM reports'; }

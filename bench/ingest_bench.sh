@@ -11,6 +11,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+. scripts/lib/wait_for_server.sh
 duration="${1:-20}"
 server=build/release/src/server/vigia-server
 agent=build/release/src/agent/vigia-agent
@@ -27,12 +28,9 @@ start_server() {  # $1 data dir, rest: extra flags; sets pid and port
   # wrk's connections all come from 127.0.0.1: one rate-limit bucket, so the limit is off.
   "$server" --listen 127.0.0.1:0 --data-dir "$1" --rate-limit-rps 0 "${@:2}" 2>"$log" &
   pid=$!
-  for _ in $(seq 100); do
-    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && return 0
-    sleep 0.1
-  done
-  echo "server did not start"; cat "$log"; exit 1
+  local url
+  url=$(wait_for_server "$log") || exit 1
+  port=${url##*:}
 }
 
 cpu_seconds() {  # utime+stime of $1, seconds

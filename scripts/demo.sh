@@ -5,6 +5,7 @@
 # The server keeps running (Ctrl-C stops it) unless VIGIA_DEMO_EXIT=1 or there is no terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/wait_for_server.sh
 
 scripts/install-deps.sh
 cmake --preset release >/dev/null
@@ -18,13 +19,7 @@ log="$(mktemp /tmp/vigia-demo-server.XXXXXX.log)"
 "$server" --listen 127.0.0.1:0 --data-dir "$data" 2>"$log" &
 server_pid=$!
 trap 'kill -TERM $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
-  port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | grep -o '[0-9]*$' || true)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "${port:-}" ] || { echo "vigia-server did not start:"; cat "$log"; exit 1; }
-url="http://127.0.0.1:$port"
+url=$(wait_for_server "$log") || exit 1
 echo
 echo "== vigia-server listening on $url (data in $data) =="
 
