@@ -76,6 +76,13 @@ Result<std::string> canonicalIp(std::string_view text) {
   return bad();
 }
 
+bool isLoopbackAddress(const std::string& ip) {
+  in_addr v4{};
+  if (inet_pton(AF_INET, ip.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, ip.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
 bool isBearerTokenText(std::string_view text) {
   if (text.empty()) return false;
   for (const char c : text) {

@@ -22,6 +22,9 @@ Result<std::string> canonicalUuid(std::string_view text);
 // out of file names.
 Result<std::string> canonicalIp(std::string_view text);
 
+// True for an IP literal in 127.0.0.0/8 or ::1; false for anything else, names included.
+bool isLoopbackAddress(const std::string& ip);
+
 // A bearer token as it can travel in "Authorization: Bearer <token>": non-empty, visible ASCII,
 // no spaces. Anything else could split or corrupt the header, so neither the agent nor the
 // server accepts it.

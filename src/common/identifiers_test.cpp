@@ -76,6 +76,15 @@ TEST(Ip, EmbeddedNulIsRejected) {
   EXPECT_FALSE(canonicalIp(std::string_view("10.0.0.5\0../x", 13)).ok());
 }
 
+TEST(Ip, LoopbackAddressesAreIpLiteralsOnly) {
+  for (const char* yes : {"127.0.0.1", "127.255.0.9", "::1"})
+    EXPECT_TRUE(isLoopbackAddress(yes)) << yes;
+  for (const char* no :
+       {"128.0.0.1", "10.0.0.1", "::", "::2", "::ffff:127.0.0.1", "localhost", "", "127.0.0.1 "}) {
+    EXPECT_FALSE(isLoopbackAddress(no)) << no;
+  }
+}
+
 TEST(BearerToken, VisibleAsciiWithoutSpacesOnly) {
   EXPECT_TRUE(isBearerTokenText("abc-123_XYZ.~+/="));
   EXPECT_TRUE(isBearerTokenText("!"));

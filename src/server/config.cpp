@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/identifiers.hpp"
+
 namespace vigia::server {
 namespace {
 
@@ -230,13 +232,7 @@ common::Status parseListen(const std::string& text, std::string& host, unsigned 
   return common::Ok{};
 }
 
-bool isLoopback(const std::string& host) {
-  in_addr v4{};
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
-  return false;
-}
+bool isLoopback(const std::string& host) { return common::isLoopbackAddress(host); }
 
 common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
   ConfigOutcome outcome;

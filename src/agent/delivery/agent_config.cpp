@@ -1,6 +1,5 @@
 #include "agent/delivery/agent_config.hpp"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <toml++/toml.h>
 #include <unistd.h>
@@ -134,11 +133,7 @@ bool isLoopbackHost(std::string host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  if (host == "localhost") return true;
-  in_addr v4{};
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+  return host == "localhost" || common::isLoopbackAddress(host);
 }
 
 Environment processEnvironment() {
