@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -34,14 +35,21 @@ std::int64_t micros(common::Timestamp t) { return t.time_since_epoch().count(); 
 constexpr int kProcessColumns = 12;
 constexpr std::size_t kProcessRowsPerInsert = 50;  // 600 parameters, far below SQLite's limit
 
-// "INSERT INTO processes (…) VALUES (?,…),(?,…)…" for `rows` rows; prepared once per size.
-std::string processInsertSql(std::size_t rows) {
-  std::string sql =
-      "INSERT INTO processes (report_id, ordinal, pid, ppid, name, user_name, uid, state, command, "
-      "started_at, rss_bytes, cpu_seconds) VALUES ";
-  for (std::size_t i = 0; i < rows; ++i)
-    sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?)";
-  return sql;
+// "INSERT INTO processes (…) VALUES (?,…),(?,…)…" for 1 to kProcessRowsPerInsert rows. Built
+// once: the writer asks for one per 50 process rows of every report.
+const std::string& processInsertSql(std::size_t rows) {
+  static const auto texts = [] {
+    std::array<std::string, kProcessRowsPerInsert + 1> all;
+    std::string sql =
+        "INSERT INTO processes (report_id, ordinal, pid, ppid, name, user_name, uid, state, "
+        "command, started_at, rss_bytes, cpu_seconds) VALUES ";
+    for (std::size_t n = 1; n <= kProcessRowsPerInsert; ++n) {
+      sql += n == 1 ? "(?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?)";
+      all[n] = sql;
+    }
+    return all;
+  }();
+  return texts[rows];
 }
 
 // A submitted report with its file lines already rendered: rendering runs on the submitting
