@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side ingest comparison of server binaries (how the before/after tables of
 # bench/README.md were made): each round runs every binary in turn against a fresh data dir,
-# `wrk -t2 -c32` for a few seconds with the 300-process template, and prints reports/s and p99.
+# `wrk -t2 -c32` for a few seconds with the 300-process template, and prints reports/s, p99 and
+# the server's CPU per report.
 # Alternating cancels out most of a shared machine's drift; compare within a round.
 #
 # Usage: bench/ab_ingest.sh LABEL=BINARY [LABEL=BINARY ...]
@@ -34,14 +35,21 @@ run() {  # $1 label, $2 binary, $3 round
   local out
   out=$(VIGIA_BENCH_RUN="$3" wrk -t2 -c32 -d"${seconds}s" --latency -s bench/ingest.lua \
     "$url" 2>"$work/wrk.err")
-  printf '| %s | %s | %s | %s |\n' "$3" "$1" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
-    "$(echo "$out" | awk '/^ +99%/ {print $2}')"
+  # Server CPU (user + system, whole run) per report it answered: less swayed than reports/s
+  # by what else the shared machine runs, as long as the server itself is not starved.
+  local ticks answered
+  ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  answered=$(echo "$out" | awk '/requests in/ {print $1}')
+  printf '| %s | %s | %s | %s | %s |\n' "$3" "$1" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
+    "$(echo "$out" | awk '/^ +99%/ {print $2}')" \
+    "$(awk -v t="$ticks" -v n="$answered" -v hz="$(getconf CLK_TCK)" \
+      'BEGIN { if (n > 0) printf "%.0f", t / hz / n * 1e6; else print "-" }')"
   kill -TERM "$pid"
   wait "$pid" || true
 }
 
-echo "| round | build | reports/s | p99 |"
-echo "| --- | --- | --- | --- |"
+echo "| round | build | reports/s | p99 | server CPU µs/report |"
+echo "| --- | --- | --- | --- | --- |"
 for round in $(seq "$rounds"); do
   for pair in "$@"; do run "${pair%%=*}" "${pair#*=}" "$round"; done
 done

@@ -30,15 +30,11 @@ enum Column {
   kCpuThreads
 };
 
-// A row is built cell by cell; unset cells stay empty.
+// A row is built cell by cell; unset cells stay empty. The four cells every row of a report
+// repeats (report_id, collected_at, server_ip, hostname) are rendered once per report, as the
+// `shared` prefix: quoting them again for each of 300 process rows was a third of the work.
 class Row {
  public:
-  explicit Row(const common::Report& r) {
-    cells_[kReportId] = r.report_id;
-    cells_[kCollectedAt] = r.collected_at;
-    cells_[kServerIp] = r.host.ip;
-    cells_[kHostname] = r.host.hostname;
-  }
   void set(Column c, std::string_view v) { cells_[c] = v; }
   void setOptional(Column c, const std::optional<std::string>& v) {
     if (v) cells_[c] = *v;
@@ -48,9 +44,10 @@ class Row {
     auto [end, ec] = std::to_chars(numbers_[c], numbers_[c] + sizeof numbers_[c], *v);
     cells_[c] = std::string_view(numbers_[c], static_cast<std::size_t>(end - numbers_[c]));
   }
-  void appendTo(std::string& out, bool guard) const {
-    for (int i = 0; i < kColumns; ++i) {
-      if (i) out.push_back(',');
+  void appendTo(std::string& out, std::string_view shared, bool guard) const {
+    out.append(shared);
+    for (int i = kRecord; i < kColumns; ++i) {
+      if (i != kRecord) out.push_back(',');
       appendCsvCell(cells_[i], guard, out);
     }
     out.push_back('\n');
@@ -60,6 +57,16 @@ class Row {
   std::string_view cells_[kColumns];
   char numbers_[kColumns][24];  // only the cells set by setNumber are read
 };
+
+// "report_id,collected_at,server_ip,hostname," as CSV cells.
+std::string sharedCells(const common::Report& r, bool guard) {
+  std::string shared;
+  for (const std::string* cell : {&r.report_id, &r.collected_at, &r.host.ip, &r.host.hostname}) {
+    appendCsvCell(*cell, guard, shared);
+    shared.push_back(',');
+  }
+  return shared;
+}
 
 }  // namespace
 
@@ -95,8 +102,9 @@ void appendCsvCell(std::string_view value, bool formula_guard, std::string& out)
 }
 
 void appendCsvRows(const common::Report& r, bool guard, std::string& out) {
+  const std::string shared = sharedCells(r, guard);
   {
-    Row host(r);
+    Row host;
     host.set(kRecord, "host");
     host.set(kOsName, r.os.name);
     host.set(kOsVersion, r.os.version);
@@ -106,27 +114,27 @@ void appendCsvRows(const common::Report& r, bool guard, std::string& out) {
     host.set(kCpuModel, r.cpu.model);
     host.setNumber(kCpuCores, r.cpu.cores);
     host.setNumber(kCpuThreads, r.cpu.threads);
-    host.appendTo(out, guard);
+    host.appendTo(out, shared, guard);
   }
   for (const auto& p : r.processes) {
-    Row row(r);
+    Row row;
     row.set(kRecord, "process");
     row.setNumber(kPid, p.pid);
     row.setNumber(kPpid, p.ppid);
     row.set(kUser, p.user);
     row.set(kName, p.name);
     row.setOptional(kCommand, p.command);
-    row.appendTo(out, guard);
+    row.appendTo(out, shared, guard);
   }
   for (const auto& s : r.sessions) {
-    Row row(r);
+    Row row;
     row.set(kRecord, "session");
     row.set(kUser, s.user);
     row.set(kTty, s.tty);
     row.setOptional(kRemoteHost, s.remote_host);
     row.setOptional(kLoginTime, s.login_time);
     row.setNumber(kPid, s.pid);
-    row.appendTo(out, guard);
+    row.appendTo(out, shared, guard);
   }
 }
 

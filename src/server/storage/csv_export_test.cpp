@@ -64,6 +64,30 @@ TEST(CsvRows, HostProcessAndSessionRowsInOrder) {
                      "session,42,,alice,,,pts/0,192.168.1.10,2026-11-22T09:00:00Z,,,,,,,,\n");
 }
 
+TEST(CsvRows, TheCellsEveryRowRepeatsAreQuotedAndGuardedInEveryRow) {
+  auto v = common::parseAndValidate(R"json({
+    "schema_version": 1, "report_id": "3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e41",
+    "collected_at": "2026-11-22T10:13:21.123Z",
+    "host": {"hostname": "=HYPERLINK(\"x\"),1", "ip": "10.0.0.5"},
+    "os": {"name": "Debian GNU/Linux", "version": "12"},
+    "cpu": {"model": "Xeon"},
+    "processes": [{"pid": 1, "name": "init", "user": "root"},
+                  {"pid": 2, "name": "kthreadd", "user": "root"}],
+    "sessions": []})json");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  for (const bool guard : {true, false}) {
+    std::string out;
+    appendCsvRows(v->report, guard, out);
+    const std::string prefix = std::string("3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e41,") +
+                               "2026-11-22T10:13:21.123Z,10.0.0.5," +
+                               (guard ? "\"'=HYPERLINK(\"\"x\"\"),1\"," : "\"=HYPERLINK(\"\"x\"\"),1\",");
+    EXPECT_EQ(out, prefix + "host,,,,,,,,,Debian GNU/Linux,12,,,,Xeon,,\n" + prefix +
+                       "process,1,,root,init,,,,,,,,,,,,\n" + prefix +
+                       "process,2,,root,kthreadd,,,,,,,,,,,,\n")
+        << "formula guard " << guard;
+  }
+}
+
 TEST(CsvHeader, MatchesTheSpec) {
   EXPECT_EQ(kCsvHeader,
             "report_id,collected_at,server_ip,hostname,record,pid,ppid,user,name,command,tty,"

@@ -1,5 +1,7 @@
 #include "server/storage/jsonl_export.hpp"
 
+#include <cstring>
+
 namespace vigia::server {
 
 std::string makeJsonlLine(std::string_view body, common::Timestamp received_at,
@@ -11,9 +13,20 @@ std::string makeJsonlLine(std::string_view body, common::Timestamp received_at,
   while (!body.empty() && is_space(body.back())) body.remove_suffix(1);
   const bool empty_object = body == "{";
 
-  std::string line(body);
+  // Room for the receipt first: reserving after copying the body moved all of it a second time.
+  std::string line;
   line.reserve(body.size() + 96);
-  for (char& c : line) c = (c == '\r' || c == '\n') ? ' ' : c;  // a loop the compiler vectorizes
+  line.append(body);
+  // Raw line breaks can only be whitespace between tokens (inside strings they are escaped), so
+  // blanking them keeps the JSON equal. memchr skips the usual case, a body with none, at
+  // memory speed; a byte-by-byte loop took as long as the copy itself.
+  for (const char line_break : {'\n', '\r'}) {
+    char* const end = line.data() + line.size();
+    for (char* at = line.data(); (at = static_cast<char*>(std::memchr(at, line_break,
+                                                                        end - at))) != nullptr;) {
+      *at++ = ' ';
+    }
+  }
   if (!empty_object) line.push_back(',');
   // Both values are canonical (RFC 3339 UTC, inet_ntop text): no escaping needed.
   line.append("\"server\":{\"received_at\":\"")
