@@ -78,9 +78,10 @@ TEST(CsvRows, TheCellsEveryRowRepeatsAreQuotedAndGuardedInEveryRow) {
   for (const bool guard : {true, false}) {
     std::string out;
     appendCsvRows(v->report, guard, out);
-    const std::string prefix = std::string("3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e41,") +
-                               "2026-11-22T10:13:21.123Z,10.0.0.5," +
-                               (guard ? "\"'=HYPERLINK(\"\"x\"\"),1\"," : "\"=HYPERLINK(\"\"x\"\"),1\",");
+    const std::string prefix =
+        std::string("3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e41,") +
+        "2026-11-22T10:13:21.123Z,10.0.0.5," +
+        (guard ? "\"'=HYPERLINK(\"\"x\"\"),1\"," : "\"=HYPERLINK(\"\"x\"\"),1\",");
     EXPECT_EQ(out, prefix + "host,,,,,,,,,Debian GNU/Linux,12,,,,Xeon,,\n" + prefix +
                        "process,1,,root,init,,,,,,,,,,,,\n" + prefix +
                        "process,2,,root,kthreadd,,,,,,,,,,,,\n")

@@ -24,9 +24,9 @@ struct DCtxFree {
 ZSTD_CCtx* compressionContext() {
   thread_local std::unique_ptr<ZSTD_CCtx, CCtxFree> context([] {
     ZSTD_CCtx* c = ZSTD_createCCtx();
-    if (c != nullptr && (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel,
-                                                             kZstdLevel)) ||
-                         ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)))) {
+    if (c != nullptr &&
+        (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, kZstdLevel)) ||
+         ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)))) {
       ZSTD_freeCCtx(c);
       c = nullptr;
     }
@@ -41,15 +41,13 @@ ZSTD_DCtx* decompressionContext() {
 }
 
 bool isZstdFrame(std::string_view blob) {
-  // ZSTD_MAGICNUMBER (0xFD2FB528), little-endian.
-  return blob.size() >= 4 && static_cast<unsigned char>(blob[0]) == 0x28 &&
-         static_cast<unsigned char>(blob[1]) == 0xB5 &&
-         static_cast<unsigned char>(blob[2]) == 0x2F &&
-         static_cast<unsigned char>(blob[3]) == 0xFD;
+  constexpr std::string_view kMagic("\x28\xB5\x2F\xFD", 4);  // ZSTD_MAGICNUMBER, little-endian
+  return blob.starts_with(kMagic);
 }
 
 common::Error damaged(const std::string& why) {
-  return common::makeError(common::ErrorCode::kInternal, "stored document is damaged (" + why + ")");
+  return common::makeError(common::ErrorCode::kInternal,
+                           "stored document is damaged (" + why + ")");
 }
 
 common::Result<std::string> inflateZlib(std::string_view blob, std::size_t size) {
@@ -83,8 +81,8 @@ common::Result<std::string> decompressDocument(std::string_view blob, std::size_
   const std::size_t length =
       ZSTD_decompressDCtx(context, out.data(), out.size(), blob.data(), blob.size());
   if (ZSTD_isError(length)) return damaged(std::string("zstd: ") + ZSTD_getErrorName(length));
-  if (length != size) return damaged("zstd: " + std::to_string(length) + " bytes, not " +
-                                     std::to_string(size));
+  if (length != size)
+    return damaged("zstd: " + std::to_string(length) + " bytes, not " + std::to_string(size));
   return out;
 }
 

@@ -22,10 +22,10 @@ std::string sampleDocument() {
 std::string zlibCompress(const std::string& text) {
   uLongf length = compressBound(static_cast<uLong>(text.size()));
   std::string out(length, '\0');
-  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(out.data()), &length,
-                      reinterpret_cast<const Bytef*>(text.data()),
-                      static_cast<uLong>(text.size()), 1),
-            Z_OK);
+  EXPECT_EQ(
+      compress2(reinterpret_cast<Bytef*>(out.data()), &length,
+                reinterpret_cast<const Bytef*>(text.data()), static_cast<uLong>(text.size()), 1),
+      Z_OK);
   out.resize(length);
   return out;
 }

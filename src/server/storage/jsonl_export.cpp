@@ -22,8 +22,8 @@ std::string makeJsonlLine(std::string_view body, common::Timestamp received_at,
   // memory speed; a byte-by-byte loop took as long as the copy itself.
   for (const char line_break : {'\n', '\r'}) {
     char* const end = line.data() + line.size();
-    for (char* at = line.data(); (at = static_cast<char*>(std::memchr(at, line_break,
-                                                                        end - at))) != nullptr;) {
+    for (char* at = line.data();
+         (at = static_cast<char*>(std::memchr(at, line_break, end - at))) != nullptr;) {
       *at++ = ' ';
     }
   }

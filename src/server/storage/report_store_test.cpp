@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <zlib.h>
 
 #include <fstream>
 #include <future>
@@ -10,6 +11,7 @@
 
 #include "common/identifiers.hpp"
 #include "read_file.hpp"
+#include "server/storage/document_codec.hpp"
 
 namespace vigia::server {
 namespace {
@@ -147,6 +149,59 @@ TEST_F(ReportStoreTest, RecoveryRebuildsLostOrDamagedFilesIdentically) {
   EXPECT_EQ(test::readWholeFile(csv), csv_before);
   EXPECT_EQ(test::readWholeFile(jsonl), jsonl_before);
   EXPECT_EQ(count("reports"), 4);
+}
+
+// Databases written before 2026-11-30 hold zlib-compressed documents: the server must still
+// answer GET /reports/{id} from them and rebuild the files from them.
+TEST_F(ReportStoreTest, ZlibDocumentsOfOlderDatabasesStillServeAndRebuildTheFiles) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 2; ++i) {
+    ids.push_back(common::newUuidV4());
+    ASSERT_EQ(submit(reportJson(ids.back(), "10.0.0.6",
+                                "2026-11-22T0" + std::to_string(i) + ":00:00Z", 3)),
+              StoreOutcome::kStored);
+  }
+  std::vector<std::string> documents;
+  for (const auto& id : ids) documents.push_back(**store_->reportDocument(id));
+  const auto csv = dir_ / "csv" / "10.0.0.6_2026-11-22.csv";
+  const auto jsonl = dir_ / "json" / "10.0.0.6_2026-11-22.jsonl";
+  const std::string csv_before = test::readWholeFile(csv),
+                    jsonl_before = test::readWholeFile(jsonl);
+  store_.reset();
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "vigia.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* update = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE reports SET document_z = ? WHERE uuid = ?", -1, &update,
+                               nullptr),
+            SQLITE_OK);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    uLongf length = compressBound(static_cast<uLong>(documents[i].size()));
+    std::string zlib(length, '\0');
+    ASSERT_EQ(compress2(reinterpret_cast<Bytef*>(zlib.data()), &length,
+                        reinterpret_cast<const Bytef*>(documents[i].data()),
+                        static_cast<uLong>(documents[i].size()), 1),
+              Z_OK);
+    sqlite3_bind_blob(update, 1, zlib.data(), static_cast<int>(length), SQLITE_TRANSIENT);
+    sqlite3_bind_text(update, 2, ids[i].c_str(), -1, SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(update), SQLITE_DONE);
+    ASSERT_EQ(sqlite3_changes(db), 1);
+    sqlite3_reset(update);
+  }
+  sqlite3_finalize(update);
+  sqlite3_close(db);
+  std::filesystem::remove(csv);
+  std::filesystem::remove(jsonl);
+
+  reopen();
+  EXPECT_EQ(test::readWholeFile(csv), csv_before);
+  EXPECT_EQ(test::readWholeFile(jsonl), jsonl_before);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    auto doc = store_->reportDocument(ids[i]);
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    ASSERT_TRUE(doc->has_value());
+    EXPECT_EQ(**doc, documents[i]);
+  }
 }
 
 TEST_F(ReportStoreTest, QueriesNewestFirstAndUnknownServer) {
