@@ -1,9 +1,10 @@
 #include "server/storage/document_codec.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
+
+#include "legacy_zlib_document.hpp"
 
 namespace vigia::server {
 namespace {
@@ -17,17 +18,6 @@ std::string sampleDocument() {
            std::to_string(i) + "\"}";
   }
   return doc + "]}";
-}
-
-std::string zlibCompress(const std::string& text) {
-  uLongf length = compressBound(static_cast<uLong>(text.size()));
-  std::string out(length, '\0');
-  EXPECT_EQ(
-      compress2(reinterpret_cast<Bytef*>(out.data()), &length,
-                reinterpret_cast<const Bytef*>(text.data()), static_cast<uLong>(text.size()), 1),
-      Z_OK);
-  out.resize(length);
-  return out;
 }
 
 TEST(DocumentCodec, RoundTripsAndShrinksAReport) {
@@ -48,7 +38,7 @@ TEST(DocumentCodec, NewDocumentsAreZstdFrames) {
 
 TEST(DocumentCodec, ReadsTheZlibDocumentsOfOlderDatabases) {
   const std::string doc = sampleDocument();
-  auto back = decompressDocument(zlibCompress(doc), doc.size());
+  auto back = decompressDocument(test::legacyZlibDocument(doc), doc.size());
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(*back, doc);
 }
@@ -61,7 +51,7 @@ TEST(DocumentCodec, DamageAndWrongLengthsAreErrorsNotGarbage) {
   EXPECT_FALSE(decompressDocument(blob.substr(0, blob.size() / 2), doc.size())) << "truncated";
   blob[blob.size() / 2] = static_cast<char>(blob[blob.size() / 2] ^ 0x5A);
   EXPECT_FALSE(decompressDocument(blob, doc.size())) << "a flipped byte fails the checksum";
-  std::string old = zlibCompress(doc);
+  std::string old = test::legacyZlibDocument(doc);
   EXPECT_FALSE(decompressDocument(old.substr(0, old.size() / 2), doc.size()));
   EXPECT_FALSE(decompressDocument("", doc.size()));
 }

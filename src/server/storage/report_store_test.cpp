@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <zlib.h>
 
 #include <fstream>
 #include <future>
@@ -10,8 +9,8 @@
 #include <thread>
 
 #include "common/identifiers.hpp"
+#include "legacy_zlib_document.hpp"
 #include "read_file.hpp"
-#include "server/storage/document_codec.hpp"
 
 namespace vigia::server {
 namespace {
@@ -176,13 +175,8 @@ TEST_F(ReportStoreTest, ZlibDocumentsOfOlderDatabasesStillServeAndRebuildTheFile
                                nullptr),
             SQLITE_OK);
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    uLongf length = compressBound(static_cast<uLong>(documents[i].size()));
-    std::string zlib(length, '\0');
-    ASSERT_EQ(compress2(reinterpret_cast<Bytef*>(zlib.data()), &length,
-                        reinterpret_cast<const Bytef*>(documents[i].data()),
-                        static_cast<uLong>(documents[i].size()), 1),
-              Z_OK);
-    sqlite3_bind_blob(update, 1, zlib.data(), static_cast<int>(length), SQLITE_TRANSIENT);
+    const std::string zlib = test::legacyZlibDocument(documents[i]);
+    sqlite3_bind_blob(update, 1, zlib.data(), static_cast<int>(zlib.size()), SQLITE_TRANSIENT);
     sqlite3_bind_text(update, 2, ids[i].c_str(), -1, SQLITE_TRANSIENT);
     ASSERT_EQ(sqlite3_step(update), SQLITE_DONE);
     ASSERT_EQ(sqlite3_changes(db), 1);
