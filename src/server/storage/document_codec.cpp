@@ -65,12 +65,15 @@ common::Result<std::string> inflateZlib(std::string_view blob, std::size_t size)
 std::string compressDocument(std::string_view document) {
   ZSTD_CCtx* context = compressionContext();
   if (context == nullptr) return {};
-  std::string out(ZSTD_compressBound(document.size()), '\0');
+  // Compressed into a per-thread scratch buffer, then copied out at its real size: a result
+  // sized by compressBound would keep ~71 KB of capacity for a 4 KB frame in every queued
+  // report (up to max_queued_reports of them).
+  thread_local std::string scratch;
+  scratch.resize(ZSTD_compressBound(document.size()));
   const std::size_t length =
-      ZSTD_compress2(context, out.data(), out.size(), document.data(), document.size());
+      ZSTD_compress2(context, scratch.data(), scratch.size(), document.data(), document.size());
   if (ZSTD_isError(length)) return {};  // only allocation failure, with a compressBound buffer
-  out.resize(length);
-  return out;
+  return scratch.substr(0, length);
 }
 
 common::Result<std::string> decompressDocument(std::string_view blob, std::size_t size) {
