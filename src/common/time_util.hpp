@@ -22,6 +22,11 @@ Result<Timestamp> parseRfc3339(std::string_view text);
 // shortest of the three that loses nothing.
 std::string formatRfc3339Utc(Timestamp t);
 
+// formatRfc3339Utc(parseRfc3339(text)), or the parse error. Text already spelled that way, as
+// every vigia agent sends it, is returned as it is instead of being formatted again: a report
+// carries a time for each of its processes.
+Result<std::string> canonicalRfc3339Utc(std::string_view text);
+
 // `YYYY-MM-DD` of the instant in UTC.
 std::string utcDate(Timestamp t);
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
+#include <vector>
 
 namespace vigia::common {
 namespace {
@@ -48,6 +50,40 @@ TEST(Rfc3339, ParsesAndNormalizesToUtc) {
       EXPECT_EQ(formatRfc3339Utc(*t), c.utc) << c.input;
     } else {
       EXPECT_FALSE(t.ok()) << c.input;
+    }
+  }
+}
+
+// The shortcut for text already in canonical form must agree with parse + format everywhere:
+// on the table above, and on every spelling a random instant can be given.
+TEST(Rfc3339, CanonicalTextIsParseThenFormatWithOrWithoutTheShortcut) {
+  std::vector<std::string> inputs = {
+      "2026-11-22T10:13:21.000Z",    "2026-11-22T10:13:21.000000Z", "2026-11-22T10:13:21.123000Z",
+      "2026-11-22T10:13:21.000100Z", "2026-11-22T10:13:60.123Z",    "2026-11-22T10:13:21.12Z",
+      "2026-11-22T10:13:21.1234Z",   "2026-11-22T10:13:21+00:00",   "2026-11-22T10:13:21.123+00:00",
+      "0000-01-01T00:00:00Z",        "2026-11-22T10:13:21.1a3Z",    "2026-11-22T10:13:21.123z"};
+  std::mt19937_64 random(20261130);
+  std::uniform_int_distribution<long long> pick(
+      parseRfc3339("0001-01-01T00:00:00Z")->time_since_epoch().count(),
+      parseRfc3339("9999-12-31T23:59:59.999999Z")->time_since_epoch().count());
+  for (int i = 0; i < 20000; ++i) {
+    const std::string text = formatRfc3339Utc(Timestamp{Timestamp::duration(pick(random))});
+    inputs.push_back(text);
+    const std::string whole = text.substr(0, 19);
+    inputs.push_back(whole + ".000Z");
+    inputs.push_back(whole + ".000000Z");
+    inputs.push_back(whole + ".123000Z");
+    inputs.push_back(whole + "+01:30");
+    inputs.push_back(whole.substr(0, 17) + "60Z");
+  }
+  for (const std::string& input : inputs) {
+    const auto parsed = parseRfc3339(input);
+    const auto canonical = canonicalRfc3339Utc(input);
+    ASSERT_EQ(parsed.ok(), canonical.ok()) << input;
+    if (parsed.ok()) {
+      ASSERT_EQ(*canonical, formatRfc3339Utc(*parsed)) << input;
+    } else {
+      ASSERT_EQ(canonical.error().message, parsed.error().message) << input;
     }
   }
 }

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "common/report_json.hpp"
 
@@ -291,6 +294,82 @@ TEST(ParseJson, RejectsDuplicateKeys) {
   ASSERT_FALSE(other_objects.ok());
   EXPECT_EQ(other_objects.error().message, "schema_version: required")
       << "same key, other objects: no duplicate";
+}
+
+// Objects of up to 16 fields are checked through a copy of their keys, larger ones through a
+// set: a duplicate is found at either end of both.
+TEST(ParseJson, RejectsDuplicateKeysInSmallAndLargeObjects) {
+  for (const int fields : {2, 16, 17, 40}) {
+    for (const bool at_start : {true, false}) {
+      std::string object = "{";
+      for (int i = 0; i < fields; ++i) {
+        object += (i ? ", \"k" : "\"k") + std::to_string(i) + "\": " + std::to_string(i);
+      }
+      object += at_start ? ", \"k0\": 0}" : ", \"k" + std::to_string(fields - 1) + "\": 0}";
+      auto r = parseJson(R"({"schema_version": 1, "x": )" + object + "}");
+      ASSERT_FALSE(r.ok()) << object;
+      EXPECT_EQ(r.error().message.rfind("duplicate key \"k", 0), 0u) << r.error().message;
+    }
+  }
+}
+
+// The reader looks fields up starting after the previous match (the agent's order is the fast
+// case) and through the tape for objects of more than 16 fields: any order, and any number of
+// unknown fields around the known ones, reads the same process.
+TEST(Validate, AProcessReadsTheSameInAnyKeyOrderAndAmongManyUnknownFields) {
+  const std::vector<std::string> fields = {R"("pid": 42)",
+                                           R"("ppid": 1)",
+                                           R"("name": "nginx")",
+                                           R"("user": "www")",
+                                           R"("uid": 33)",
+                                           R"("state": "S")",
+                                           R"("command": "nginx: worker")",
+                                           R"("started_at": "2026-11-22T09:00:00+01:00")",
+                                           R"("rss_bytes": 4096)",
+                                           R"("cpu_seconds": 0.5)"};
+  auto reportWith = [](const std::string& process) {
+    return R"({"schema_version": 1, "report_id": "3f1c6a52-6a0e-4e8a-9d3b-1f2a0c9b7e41",
+      "collected_at": "2026-11-22T10:13:21Z", "host": {"hostname": "h", "ip": "10.0.0.5"},
+      "os": {"name": "n", "version": "v"}, "cpu": {"model": "m"}, "sessions": [],
+      "processes": [)" +
+           process + "]}";
+  };
+  auto join = [](const std::vector<std::string>& parts) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+    return out + "}";
+  };
+  std::vector<std::string> reversed(fields.rbegin(), fields.rend());
+  std::vector<std::string> rotated = fields;
+  std::rotate(rotated.begin(), rotated.begin() + 4, rotated.end());
+  std::vector<std::string> among_unknown;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    among_unknown.push_back(R"("x)" + std::to_string(i) + R"(": {"pid": 0})");
+    among_unknown.push_back(fields[i]);
+  }
+  for (const auto& order : {fields, reversed, rotated, among_unknown}) {
+    const std::string process = join(order);
+    auto r = parseAndValidate(reportWith(process));
+    ASSERT_TRUE(r.ok()) << process << ": " << r.error().message;
+    const Process& p = r->report.processes.at(0);
+    EXPECT_EQ(p.pid, 42) << process;
+    EXPECT_EQ(p.ppid, 1) << process;
+    EXPECT_EQ(p.name, "nginx") << process;
+    EXPECT_EQ(p.user, "www") << process;
+    EXPECT_EQ(p.uid, 33) << process;
+    EXPECT_EQ(p.state, "S") << process;
+    EXPECT_EQ(p.command, "nginx: worker") << process;
+    EXPECT_EQ(p.started_at, "2026-11-22T08:00:00Z") << process;
+    EXPECT_EQ(p.rss_bytes, 4096) << process;
+    EXPECT_EQ(p.cpu_seconds, 0.5) << process;
+  }
+  // Optional fields left out, in a shuffled order: absent, not taken from a neighbour.
+  auto sparse = parseAndValidate(reportWith(R"({"user": "u", "pid": 7, "name": "n"})"));
+  ASSERT_TRUE(sparse.ok()) << sparse.error().message;
+  const Process& p = sparse->report.processes.at(0);
+  EXPECT_EQ(p.pid, 7);
+  EXPECT_FALSE(p.ppid || p.uid || p.state || p.command || p.started_at || p.rss_bytes ||
+               p.cpu_seconds);
 }
 
 TEST(ParseJson, RejectsDeepNestingWithoutCrashing) {
