@@ -1,5 +1,7 @@
 #include "server/storage/migrations.hpp"
 
+#include <cstdio>
+
 #include "common/time_util.hpp"
 
 namespace vigia::server {
@@ -7,13 +9,14 @@ namespace {
 
 struct Migration {
   int version;
+  const char* upgrade_note;  // said on stderr when an existing database is brought up to it
   const char* sql;
 };
 
 // Absent optional text is stored as '' in the dimension tables, because NULLs never conflict
 // in a UNIQUE constraint and would store the same OS release twice.
 constexpr Migration kMigrations[] = {
-    {1, R"sql(
+    {1, "", R"sql(
 CREATE TABLE hosts (
   id INTEGER PRIMARY KEY,
   ip TEXT NOT NULL UNIQUE,
@@ -95,6 +98,56 @@ CREATE TABLE export_files (
   size_bytes BIGINT NOT NULL
 );
 )sql"},
+    // Child rows keyed by report_id * 1000000 + ordinal, the table's own rowid: a report's rows
+    // are one key range, and the (report_id, ordinal) index, which cost the writer about as much
+    // as the rows themselves (bench/README.md, 2026-11-30), is gone. The CHECK keeps the key and
+    // the two columns from ever disagreeing, so the pair stays unique. On PostgreSQL the key
+    // will have to be BIGINT: only INTEGER PRIMARY KEY is SQLite's rowid.
+    {2,
+     "processes and sessions keyed by report and ordinal; both tables are rewritten (a few seconds "
+     "per million process rows; the old pages are reused by later reports)",
+     R"sql(
+CREATE TABLE processes_v2 (
+  id INTEGER PRIMARY KEY,
+  report_id BIGINT NOT NULL REFERENCES reports(id),
+  ordinal INTEGER NOT NULL,
+  pid BIGINT NOT NULL,
+  ppid BIGINT,
+  name TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  uid BIGINT,
+  state TEXT,
+  command TEXT,
+  started_at TEXT,
+  rss_bytes BIGINT,
+  cpu_seconds DOUBLE PRECISION,
+  CHECK (ordinal >= 0 AND ordinal < 1000000 AND id = report_id * 1000000 + ordinal)
+);
+INSERT INTO processes_v2 (id, report_id, ordinal, pid, ppid, name, user_name, uid, state,
+                          command, started_at, rss_bytes, cpu_seconds)
+  SELECT report_id * 1000000 + ordinal, report_id, ordinal, pid, ppid, name, user_name, uid,
+         state, command, started_at, rss_bytes, cpu_seconds
+  FROM processes ORDER BY report_id, ordinal;
+DROP TABLE processes;
+ALTER TABLE processes_v2 RENAME TO processes;
+CREATE TABLE sessions_v2 (
+  id INTEGER PRIMARY KEY,
+  report_id BIGINT NOT NULL REFERENCES reports(id),
+  ordinal INTEGER NOT NULL,
+  user_name TEXT NOT NULL,
+  tty TEXT NOT NULL,
+  remote_host TEXT,
+  login_time TEXT,
+  pid BIGINT,
+  CHECK (ordinal >= 0 AND ordinal < 1000000 AND id = report_id * 1000000 + ordinal)
+);
+INSERT INTO sessions_v2 (id, report_id, ordinal, user_name, tty, remote_host, login_time, pid)
+  SELECT report_id * 1000000 + ordinal, report_id, ordinal, user_name, tty, remote_host,
+         login_time, pid
+  FROM sessions ORDER BY report_id, ordinal;
+DROP TABLE sessions;
+ALTER TABLE sessions_v2 RENAME TO sessions;
+)sql"},
 };
 
 common::Result<int> currentVersion(SqliteConnection& db) {
@@ -114,7 +167,7 @@ common::Result<int> currentVersion(SqliteConnection& db) {
 
 }  // namespace
 
-common::Status migrate(SqliteConnection& db) {
+common::Status migrate(SqliteConnection& db, int target_version) {
   auto version = currentVersion(db);
   if (!version) return version.error();
   if (*version > kSchemaVersion) {
@@ -124,7 +177,11 @@ common::Status migrate(SqliteConnection& db) {
                                  std::to_string(kSchemaVersion) + "); upgrade the server");
   }
   for (const auto& m : kMigrations) {
-    if (m.version <= *version) continue;
+    if (m.version <= *version || m.version > target_version) continue;
+    if (*version > 0) {
+      std::fprintf(stderr, "vigia-server: upgrading the database to schema version %d: %s\n",
+                   m.version, m.upgrade_note);
+    }
     if (auto st = db.exec("BEGIN IMMEDIATE"); !st) return st;
     auto st = db.exec(m.sql);
     if (st) {

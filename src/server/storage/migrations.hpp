@@ -3,14 +3,20 @@
 // Versioned schema migrations, applied by the server itself at start-up, each in its own
 // transaction. The SQL is kept to what SQLite and PostgreSQL both accept.
 
+#include <cstdint>
+
 #include "common/result.hpp"
 #include "server/storage/sqlite_database.hpp"
 
 namespace vigia::server {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
-// Brings the database to kSchemaVersion. A database newer than this binary is refused.
-common::Status migrate(SqliteConnection& db);
+// processes.id and sessions.id are report_id * kChildRowsPerReport + ordinal (migration 2).
+inline constexpr std::int64_t kChildRowsPerReport = 1'000'000;
+
+// Brings the database to kSchemaVersion (tests stop earlier, to build an older database and
+// migrate it). A database newer than this binary is refused.
+common::Status migrate(SqliteConnection& db, int target_version = kSchemaVersion);
 
 }  // namespace vigia::server

@@ -32,7 +32,14 @@ using common::makeError;
 
 std::int64_t micros(common::Timestamp t) { return t.time_since_epoch().count(); }
 
-constexpr int kProcessColumns = 12;
+constexpr int kProcessColumns = 13;
+static_assert(common::kMaxProcesses < kChildRowsPerReport &&
+                  common::kMaxSessions < kChildRowsPerReport,
+              "a report's child rows must fit in its key range");
+
+std::int64_t childRowId(std::int64_t report_id, std::size_t ordinal) {
+  return report_id * kChildRowsPerReport + static_cast<std::int64_t>(ordinal);
+}
 constexpr std::size_t kProcessRowsPerInsert = 50;  // 600 parameters, far below SQLite's limit
 
 // "INSERT INTO processes (…) VALUES (?,…),(?,…)…" for 1 to kProcessRowsPerInsert rows. Built
@@ -41,10 +48,10 @@ const std::string& processInsertSql(std::size_t rows) {
   static const auto texts = [] {
     std::array<std::string, kProcessRowsPerInsert + 1> all;
     std::string sql =
-        "INSERT INTO processes (report_id, ordinal, pid, ppid, name, user_name, uid, state, "
+        "INSERT INTO processes (id, report_id, ordinal, pid, ppid, name, user_name, uid, state, "
         "command, started_at, rss_bytes, cpu_seconds) VALUES ";
     for (std::size_t n = 1; n <= kProcessRowsPerInsert; ++n) {
-      sql += n == 1 ? "(?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?)";
+      sql += n == 1 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?)";
       all[n] = sql;
     }
     return all;
@@ -432,37 +439,39 @@ common::Status SqliteReportStore::insertReport(const Pending& p) {
     for (std::size_t k = 0; k < rows; ++k) {
       const auto& proc = r.processes[first + k];
       const int at = static_cast<int>(k) * kProcessColumns;
-      stmt.bind(at + 1, report_id)
-          .bind(at + 2, static_cast<std::int64_t>(first + k))
-          .bind(at + 3, proc.pid)
-          .bind(at + 4, proc.ppid)
-          .bindView(at + 5, proc.name)
-          .bindView(at + 6, proc.user)
-          .bind(at + 7, proc.uid)
-          .bindView(at + 8, proc.state)
-          .bindView(at + 9, proc.command)
-          .bindView(at + 10, proc.started_at)
-          .bind(at + 11, proc.rss_bytes)
-          .bind(at + 12, proc.cpu_seconds);
+      stmt.bind(at + 1, childRowId(report_id, first + k))
+          .bind(at + 2, report_id)
+          .bind(at + 3, static_cast<std::int64_t>(first + k))
+          .bind(at + 4, proc.pid)
+          .bind(at + 5, proc.ppid)
+          .bindView(at + 6, proc.name)
+          .bindView(at + 7, proc.user)
+          .bind(at + 8, proc.uid)
+          .bindView(at + 9, proc.state)
+          .bindView(at + 10, proc.command)
+          .bindView(at + 11, proc.started_at)
+          .bind(at + 12, proc.rss_bytes)
+          .bind(at + 13, proc.cpu_seconds);
     }
     auto st = stmt.run();
     stmt.reset();
     if (!st) return st.error();
   }
   auto session = db_->prepare(
-      "INSERT INTO sessions (report_id, ordinal, user_name, tty, remote_host, login_time, pid) "
-      "VALUES (?,?,?,?,?,?,?)");
+      "INSERT INTO sessions (id, report_id, ordinal, user_name, tty, remote_host, login_time, "
+      "pid) VALUES (?,?,?,?,?,?,?,?)");
   if (!session) return session.error();
   for (std::size_t i = 0; i < r.sessions.size(); ++i) {
     const auto& s = r.sessions[i];
     auto st = (*session)
-                  ->bind(1, report_id)
-                  .bind(2, static_cast<std::int64_t>(i))
-                  .bindView(3, s.user)
-                  .bindView(4, s.tty)
-                  .bindView(5, s.remote_host)
-                  .bindView(6, s.login_time)
-                  .bind(7, s.pid)
+                  ->bind(1, childRowId(report_id, i))
+                  .bind(2, report_id)
+                  .bind(3, static_cast<std::int64_t>(i))
+                  .bindView(4, s.user)
+                  .bindView(5, s.tty)
+                  .bindView(6, s.remote_host)
+                  .bindView(7, s.login_time)
+                  .bind(8, s.pid)
                   .run();
     (*session)->reset();
     if (!st) return st.error();

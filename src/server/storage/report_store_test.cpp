@@ -11,6 +11,7 @@
 #include "common/identifiers.hpp"
 #include "legacy_zlib_document.hpp"
 #include "read_file.hpp"
+#include "server/storage/migrations.hpp"
 
 namespace vigia::server {
 namespace {
@@ -239,7 +240,7 @@ TEST_F(ReportStoreTest, ReopeningMigratesNothingAndKeepsData) {
             StoreOutcome::kStored);
   reopen();
   reopen();
-  EXPECT_EQ(count("schema_migrations"), 1);
+  EXPECT_EQ(count("schema_migrations"), kSchemaVersion);
   EXPECT_EQ(count("reports"), 1);
   EXPECT_EQ(store_->stats().known_servers, 1);
 }
