@@ -99,5 +99,25 @@ TEST_F(MigrationTest, AChildRowsKeyCannotDisagreeWithItsReportAndOrdinal) {
   EXPECT_EQ(single("SELECT count(*) FROM processes"), 1);
 }
 
+// An upgrade that cannot finish changes nothing: here a row the new key cannot hold (an
+// ordinal past the range) fails migration 2 halfway through its copy.
+TEST_F(MigrationTest, AFailedUpgradeLeavesTheOlderSchemaAndItsRowsAsTheyWere) {
+  ASSERT_TRUE(migrate(*db_, 1));
+  ASSERT_TRUE(db_->exec(R"sql(
+INSERT INTO processes (report_id, ordinal, pid, name, user_name) VALUES
+  (3, 0, 30, 'a', 'root'), (3, 1000000, 31, 'b', 'root');
+INSERT INTO sessions (report_id, ordinal, user_name, tty) VALUES (3, 0, 'u', 'pts/0');
+)sql"));
+  const auto failed = migrate(*db_);
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("migration 2"), std::string::npos)
+      << failed.error().message;
+  EXPECT_EQ(single("SELECT max(version) FROM schema_migrations"), 1);
+  EXPECT_EQ(single("SELECT count(*) FROM processes WHERE report_id = 3"), 2);
+  EXPECT_EQ(single("SELECT count(*) FROM sessions"), 1);
+  EXPECT_EQ(single("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_v2'"), 0);
+  EXPECT_EQ(single("SELECT count(*) FROM pragma_table_info('processes') WHERE name = 'id'"), 0);
+}
+
 }  // namespace
 }  // namespace vigia::server
