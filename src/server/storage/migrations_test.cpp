@@ -21,19 +21,27 @@ class MigrationTest : public ::testing::Test {
     ASSERT_TRUE(opened) << opened.error().message;
     db_ = std::move(*opened);
   }
-  std::int64_t single(const std::string& sql) {
+  // The first row `sql` gives, or a test failure and nullptr.
+  Statement* firstRow(const std::string& sql) {
     auto stmt = db_->prepare(sql);
-    EXPECT_TRUE(stmt) << stmt.error().message;
+    if (!stmt) {
+      ADD_FAILURE() << sql << ": " << stmt.error().message;
+      return nullptr;
+    }
     auto row = (*stmt)->step();
-    EXPECT_TRUE(row && *row) << sql;
-    return (*stmt)->int64(0);
+    if (!row || !*row) {
+      ADD_FAILURE() << sql << ": no row";
+      return nullptr;
+    }
+    return *stmt;
+  }
+  std::int64_t single(const std::string& sql) {
+    Statement* row = firstRow(sql);
+    return row ? row->int64(0) : -1;
   }
   std::string text(const std::string& sql) {
-    auto stmt = db_->prepare(sql);
-    EXPECT_TRUE(stmt) << stmt.error().message;
-    auto row = (*stmt)->step();
-    EXPECT_TRUE(row && *row) << sql;
-    return (*stmt)->text(0);
+    Statement* row = firstRow(sql);
+    return row ? row->text(0) : "<no row>";
   }
 };
 
