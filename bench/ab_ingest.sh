@@ -2,7 +2,8 @@
 # Side-by-side ingest comparison of server binaries (how the before/after tables of
 # bench/README.md were made): each round runs every binary in turn against a fresh data dir,
 # `wrk -t2 -c32` for a few seconds with the 300-process template, and prints reports/s, p99 and
-# the server's CPU per report.
+# the server's CPU per report; then each build's means and its CPU per report against the first
+# build's, round by round.
 # Alternating cancels out most of a shared machine's drift; compare within a round.
 #
 # Usage: bench/ab_ingest.sh LABEL=BINARY [LABEL=BINARY ...]
@@ -16,7 +17,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 . scripts/lib/wait_for_server.sh
-[ $# -ge 1 ] || { sed -n '2,13p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,15p' "$0"; exit 2; }
 seconds="${VIGIA_AB_SECONDS:-8}"
 rounds="${VIGIA_AB_ROUNDS:-3}"
 work="$(mktemp -d /tmp/vigia-ab.XXXXXX)"
@@ -52,4 +53,29 @@ echo "| round | build | reports/s | p99 | server CPU µs/report |"
 echo "| --- | --- | --- | --- | --- |"
 for round in $(seq "$rounds"); do
   for pair in "$@"; do run "${pair%%=*}" "${pair#*=}" "$round"; done
-done
+done | tee "$work/rounds.md"
+
+# Means per build, and each build's CPU per report against the first build's in the same
+# round: the paired difference is what survives the machine's drift between rounds.
+echo
+echo "| build | mean reports/s | mean CPU µs/report | CPU vs ${1%%=*}, per round |"
+echo "| --- | --- | --- | --- |"
+awk -F'|' -v first="${1%%=*}" '
+  { gsub(/ /, "", $2); gsub(/ /, "", $3); gsub(/ /, "", $4); gsub(/ /, "", $6) }
+  $2 ~ /^[0-9]+$/ && $6 ~ /^[0-9]+$/ {
+    if (!($3 in n)) order[++builds] = $3
+    n[$3]++; rate[$3] += $4; cpu[$3] += $6; at[$2, $3] = $6; if ($2 > last) last = $2
+  }
+  END {
+    for (b = 1; b <= builds; ++b) {
+      name = order[b]; diffs = ""
+      for (r = 1; r <= last; ++r) {
+        if ((r, name) in at && (r, first) in at) {
+          diffs = diffs sprintf("%s%+.1f %%", diffs == "" ? "" : ", ",
+                                (at[r, name] / at[r, first] - 1) * 100)
+        }
+      }
+      printf "| %s | %.0f | %.0f | %s |\n", name, rate[name] / n[name], cpu[name] / n[name],
+             name == first ? "-" : diffs
+    }
+  }' "$work/rounds.md"
