@@ -99,10 +99,10 @@ CREATE TABLE export_files (
 );
 )sql"},
     // Child rows keyed by report_id * 1000000 + ordinal, the table's own rowid: a report's rows
-    // are one key range, and the (report_id, ordinal) index, which cost the writer about as much
-    // as the rows themselves (bench/README.md, 2026-11-30), is gone. The CHECK keeps the key and
-    // the two columns from ever disagreeing, so the pair stays unique. On PostgreSQL the key
-    // will have to be BIGINT: only INTEGER PRIMARY KEY is SQLite's rowid.
+    // are one key range, and the (report_id, ordinal) index that every row also went into
+    // (50–75 µs of the writer's CPU per report, bench/README.md, 2026-11-30) is gone. The CHECK
+    // keeps the key and the two columns from ever disagreeing, so the pair stays unique. On
+    // PostgreSQL the key will have to be BIGINT: only INTEGER PRIMARY KEY is SQLite's rowid.
     {2,
      "processes and sessions keyed by report and ordinal; both tables are rewritten (a few seconds "
      "per million process rows; the old pages are reused by later reports)",

@@ -32,7 +32,6 @@ using common::makeError;
 
 std::int64_t micros(common::Timestamp t) { return t.time_since_epoch().count(); }
 
-constexpr int kProcessColumns = 13;
 static_assert(common::kMaxProcesses < kChildRowsPerReport &&
                   common::kMaxSessions < kChildRowsPerReport,
               "a report's child rows must fit in its key range");
@@ -40,7 +39,9 @@ static_assert(common::kMaxProcesses < kChildRowsPerReport &&
 std::int64_t childRowId(std::int64_t report_id, std::size_t ordinal) {
   return report_id * kChildRowsPerReport + static_cast<std::int64_t>(ordinal);
 }
-constexpr std::size_t kProcessRowsPerInsert = 50;  // 600 parameters, far below SQLite's limit
+
+constexpr int kProcessColumns = 13;
+constexpr std::size_t kProcessRowsPerInsert = 50;  // 650 parameters, far below SQLite's limit
 
 // "INSERT INTO processes (…) VALUES (?,…),(?,…)…" for 1 to kProcessRowsPerInsert rows. Built
 // once: the writer asks for one per 50 process rows of every report.
