@@ -2,8 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <utility>
 
 #include "csv_reader.hpp"
 #include "read_file.hpp"
@@ -18,18 +20,43 @@ void readDatabase(const std::filesystem::path& db, StoreSnapshot& s) {
     sqlite3_close(conn);
     return;
   }
+  std::map<std::int64_t, std::string> uuid_of;  // reports.id → uuid
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(conn, "SELECT uuid, process_count, session_count FROM reports", -1, &stmt,
-                         nullptr) == SQLITE_OK) {
+  if (sqlite3_prepare_v2(conn, "SELECT id, uuid, process_count, session_count FROM reports", -1,
+                         &stmt, nullptr) == SQLITE_OK) {
     while (sqlite3_step(stmt) == SQLITE_ROW) {
-      const std::string uuid = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      const std::string uuid = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
       if (s.db.count(uuid)) s.problems.push_back("uuid twice in the database: " + uuid);
-      s.db[uuid] = {sqlite3_column_int64(stmt, 1), sqlite3_column_int64(stmt, 2)};
+      s.db[uuid] = {sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 3), 0, 0};
+      uuid_of[sqlite3_column_int64(stmt, 0)] = uuid;
     }
   } else {
     s.problems.push_back(std::string("query failed: ") + sqlite3_errmsg(conn));
   }
   sqlite3_finalize(stmt);
+  // The child rows each report really has, in one pass over each table.
+  const std::pair<const char*, std::int64_t StoredReport::*> children[] = {
+      {"processes", &StoredReport::process_rows}, {"sessions", &StoredReport::session_rows}};
+  for (const auto& [table, rows] : children) {
+    const std::string sql =
+        std::string("SELECT report_id, count(*) FROM ") + table + " GROUP BY report_id";
+    stmt = nullptr;
+    if (sqlite3_prepare_v2(conn, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      s.problems.push_back(std::string("query failed: ") + sqlite3_errmsg(conn));
+      sqlite3_finalize(stmt);
+      continue;
+    }
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      const auto report = uuid_of.find(sqlite3_column_int64(stmt, 0));
+      if (report == uuid_of.end()) {
+        s.problems.push_back(std::string(table) + " rows of no report (report_id " +
+                             std::to_string(sqlite3_column_int64(stmt, 0)) + ")");
+        continue;
+      }
+      s.db[report->second].*rows = sqlite3_column_int64(stmt, 1);
+    }
+    sqlite3_finalize(stmt);
+  }
   sqlite3_close(conn);
 }
 
@@ -97,6 +124,12 @@ StoreSnapshot readStores(const std::filesystem::path& data_dir) {
 std::vector<std::string> consistencyProblems(const StoreSnapshot& s) {
   std::vector<std::string> problems = s.problems;
   for (const auto& [uuid, counts] : s.db) {
+    if (counts.process_rows != counts.processes || counts.session_rows != counts.sessions) {
+      problems.push_back(uuid + ": " + std::to_string(counts.process_rows) + " process and " +
+                         std::to_string(counts.session_rows) + " session rows for " +
+                         std::to_string(counts.processes) + " and " +
+                         std::to_string(counts.sessions));
+    }
     auto csv = s.csv_occurrences.find(uuid);
     if (csv == s.csv_occurrences.end() || csv->second != 1) {
       problems.push_back(uuid + ": in CSV " +

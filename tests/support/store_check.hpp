@@ -13,8 +13,10 @@
 namespace vigia::test {
 
 struct StoredReport {
-  std::int64_t processes = 0;
+  std::int64_t processes = 0;  // the counts the reports row records
   std::int64_t sessions = 0;
+  std::int64_t process_rows = 0;  // the rows the child tables hold for it
+  std::int64_t session_rows = 0;
 };
 
 struct StoreSnapshot {
@@ -27,8 +29,9 @@ struct StoreSnapshot {
 
 StoreSnapshot readStores(const std::filesystem::path& data_dir);
 
-// Empty when the three stores agree exactly (each DB report once in CSV with 1+p+s rows and
-// once in JSONL, nothing in the files that the DB lacks); else one line per discrepancy.
+// Empty when the three stores agree exactly (each DB report with all its process and session
+// rows, once in CSV with 1+p+s rows and once in JSONL; no child row, CSV row or JSONL line
+// without its report); else one line per discrepancy.
 std::vector<std::string> consistencyProblems(const StoreSnapshot& snapshot);
 
 }  // namespace vigia::test
