@@ -168,19 +168,26 @@ class ObjectReader {
     return std::string(s);
   }
 
-  std::optional<std::string> optionalString(const char* key) {
+  // An optional string field as it sits in the parsed document (nothing copied yet); not a
+  // string is an error.
+  std::optional<std::string_view> optionalText(const char* key) {
     const auto v = find(key);
     if (!v) return std::nullopt;
     if (!v->is_string()) return fail(key, "expected a string"), std::nullopt;
-    return std::string(std::string_view(v->get_string()));
+    return std::string_view(v->get_string());
+  }
+
+  std::optional<std::string> optionalString(const char* key) {
+    const auto text = optionalText(key);
+    if (!text) return std::nullopt;
+    return std::string(*text);
   }
 
   // Optional RFC 3339 time, returned in canonical UTC form.
   std::optional<std::string> optionalTime(const char* key) {
-    const auto v = find(key);
-    if (!v) return std::nullopt;
-    if (!v->is_string()) return fail(key, "expected a string"), std::nullopt;
-    auto canonical = canonicalRfc3339Utc(std::string_view(v->get_string()));
+    const auto text = optionalText(key);
+    if (!text) return std::nullopt;
+    auto canonical = canonicalRfc3339Utc(*text);
     if (!canonical) return fail(key, canonical.error().message), std::nullopt;
     return std::move(*canonical);
   }
