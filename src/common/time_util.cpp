@@ -1,6 +1,5 @@
 #include "common/time_util.hpp"
 
-#include <algorithm>
 #include <cstdio>
 
 namespace vigia::common {
@@ -134,22 +133,19 @@ std::string formatRfc3339Utc(Timestamp t) {
 
 namespace {
 
-bool allDigits(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 // Whether a time that parsed is already what formatRfc3339Utc would write: UTC as `Z`, a `T`,
 // no leap second (60 folds into the next minute), and a fraction only when it is not zero, as
 // milliseconds, or as microseconds that are not a whole millisecond.
 bool isCanonicalSpelling(std::string_view s) {
   if (s[10] != 'T' || s.back() != 'Z' || s[17] == '6') return false;
+  int fraction = 0;
   switch (s.size()) {
     case 20:
       return true;
     case 24:
-      return s[19] == '.' && allDigits(s.substr(20, 3)) && s.substr(20, 3) != "000";
+      return s[19] == '.' && readDigits(s, 20, 3, fraction) && fraction != 0;
     case 27:
-      return s[19] == '.' && allDigits(s.substr(20, 6)) && s.substr(23, 3) != "000";
+      return s[19] == '.' && readDigits(s, 20, 6, fraction) && fraction % 1000 != 0;
     default:
       return false;
   }
