@@ -10,9 +10,9 @@
 
 #include "common/report_json.hpp"
 #include "common/validate.hpp"
-#include "server/storage/csv_export.hpp"
 #include "server/storage/document_codec.hpp"
-#include "server/storage/jsonl_export.hpp"
+#include "server/storage/sinks/csv_rows.hpp"
+#include "server/storage/sinks/jsonl_line.hpp"
 
 namespace {
 

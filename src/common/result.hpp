@@ -22,14 +22,14 @@ enum class ErrorCode {
 
 const char* toString(ErrorCode code);
 
+// Whether retrying may help is the code's to say (kUnavailable), not a second field's.
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
-  bool retryable = false;
 };
 
-inline Error makeError(ErrorCode code, std::string message, bool retryable = false) {
-  return Error{code, std::move(message), retryable};
+inline Error makeError(ErrorCode code, std::string message) {
+  return Error{code, std::move(message)};
 }
 
 template <typename T>

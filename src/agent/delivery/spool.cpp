@@ -21,8 +21,8 @@ using common::makeError;
 
 common::Error ioError(const std::string& what, int err) {
   // ENOSPC and EDQUOT may clear up; the caller decides whether to go on without the spool.
-  return makeError(ErrorCode::kIo, what + ": " + std::strerror(err),
-                   err == ENOSPC || err == EDQUOT);
+  return makeError(err == ENOSPC || err == EDQUOT ? ErrorCode::kUnavailable : ErrorCode::kIo,
+                   what + ": " + std::strerror(err));
 }
 
 class Fd {

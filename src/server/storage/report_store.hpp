@@ -1,12 +1,12 @@
 #pragma once
 
-// The storage side of the server: every accepted report lands, exactly once, in the SQL
-// database (the source of truth), the CSV file and the JSON Lines file of its <IP>_<date>.
-// Nothing here knows HTTP.
+// The storage side of the server, as the API sees it: every accepted report lands, exactly
+// once, in the SQL database (the source of truth) and in the day files of each file sink (CSV,
+// JSON Lines). Nothing here knows HTTP.
 //
-// Writes go through one writer thread (group commit): reports submitted concurrently share a
-// transaction and one fsync per touched file. Reads use their own connections (WAL) and may be
-// called from any thread.
+// Writes go through one writer thread (group commit, report_writer.hpp): reports submitted
+// concurrently share a transaction and one fsync per touched file. Reads use their own
+// connections and may be called from any thread.
 
 #include <cstdint>
 #include <filesystem>
@@ -26,7 +26,9 @@ struct StoreOptions {
   std::filesystem::path data_dir = "./vigia-data";
   std::string database_url;       // "sqlite:<path>"; empty: sqlite:<data_dir>/vigia.db
   bool csv_formula_guard = true;  // SPEC §4: prefix ' to cells starting with = + - @ TAB CR
-  bool fsync = true;              // false only for benchmarks/tests of the ceiling
+  bool csv = true;                // the file sinks; the database cannot be turned off
+  bool jsonl = true;
+  bool fsync = true;  // false only for benchmarks/tests of the ceiling
   std::size_t max_batch_reports = 512;
   std::size_t max_queued_reports = 4096;  // beyond this submit() answers kUnavailable at once
 };
@@ -61,18 +63,16 @@ struct ReportSummary {
   std::int64_t sessions = 0;
 };
 
+// What the store alone knows; reports stored, duplicates and errors are counted by Metrics.
 struct StoreStats {
-  std::uint64_t stored = 0;
-  std::uint64_t duplicates = 0;
-  std::uint64_t storage_errors = 0;
-  std::uint64_t batches = 0;
+  std::uint64_t batches = 0;  // transactions committed
   std::int64_t known_servers = 0;
 };
 
 class ReportStore {
  public:
-  // Creates the data dir, opens and migrates the database, then brings the CSV and JSONL files
-  // back in line with it (crash recovery) before returning.
+  // Creates the data dir, opens and migrates the database, then brings the day files back in
+  // line with it (crash recovery) before returning (storage.cpp).
   static common::Result<std::unique_ptr<ReportStore>> open(const StoreOptions& options);
 
   virtual ~ReportStore() = default;
@@ -89,8 +89,8 @@ class ReportStore {
   // nullopt: no such server.
   virtual common::Result<std::optional<std::vector<ReportSummary>>> listReports(
       const std::string& ip, int limit, std::optional<common::Timestamp> before) = 0;
-  // The stored JSON Lines document of the report (the report as received plus its "server"
-  // object); nullopt if unknown. `uuid` must be canonical (lower case).
+  // The stored document of the report (the report as received plus its "server" object, as
+  // in the JSON Lines file); nullopt if unknown. `uuid` must be canonical (lower case).
   virtual common::Result<std::optional<std::string>> reportDocument(const std::string& uuid) = 0;
 
   virtual StoreStats stats() = 0;

@@ -1,6 +1,6 @@
-#include "server/storage/migrations.hpp"
+#include "server/storage/sqlite/migrations.hpp"
 
-#include <cstdio>
+#include <spdlog/spdlog.h>
 
 #include "common/time_util.hpp"
 
@@ -179,8 +179,7 @@ common::Status migrate(SqliteConnection& db, int target_version) {
   for (const auto& m : kMigrations) {
     if (m.version <= *version || m.version > target_version) continue;
     if (*version > 0) {
-      std::fprintf(stderr, "vigia-server: upgrading the database to schema version %d: %s\n",
-                   m.version, m.upgrade_note);
+      spdlog::warn("upgrading the database to schema version {}: {}", m.version, m.upgrade_note);
     }
     if (auto st = db.exec("BEGIN IMMEDIATE"); !st) return st;
     auto st = db.exec(m.sql);

@@ -1,4 +1,4 @@
-#include "server/storage/export_files.hpp"
+#include "server/storage/sinks/day_files.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace vigia::server {
@@ -20,7 +21,7 @@ namespace {
 
 common::Error ioError(const std::string& what, const std::string& path, int err) {
   // Every file-system failure is "storage unavailable" to the client: retry later.
-  return makeError(ErrorCode::kUnavailable, what + " " + path + ": " + std::strerror(err), true);
+  return makeError(ErrorCode::kUnavailable, what + " " + path + ": " + std::strerror(err));
 }
 
 common::Status syncDirectory(const std::filesystem::path& dir) {
@@ -35,30 +36,51 @@ common::Status syncDirectory(const std::filesystem::path& dir) {
 
 }  // namespace
 
-ExportFiles::ExportFiles(std::filesystem::path data_dir, bool fsync, std::size_t max_open)
-    : data_dir_(std::move(data_dir)), fsync_(fsync), max_open_(max_open) {}
+DayFiles::DayFiles(std::filesystem::path data_dir, std::string directory, bool fsync,
+                   std::size_t max_open)
+    : data_dir_(std::move(data_dir)),
+      directory_(std::move(directory)),
+      fsync_(fsync),
+      max_open_(max_open) {}
 
-ExportFiles::~ExportFiles() { closeAll(); }
+DayFiles::DayFiles(DayFiles&& other) noexcept
+    : data_dir_(std::move(other.data_dir_)),
+      directory_(std::move(other.directory_)),
+      fsync_(other.fsync_),
+      max_open_(other.max_open_),
+      open_(std::exchange(other.open_, {})),
+      lru_(std::exchange(other.lru_, {})),
+      created_(std::exchange(other.created_, {})) {}
 
-std::string ExportFiles::relativePath(std::string_view kind, const std::string& ip,
-                                      const std::string& date) {
-  std::string path(kind == "csv" ? "csv/" : "json/");
-  path.append(ip).append("_").append(date).append(kind == "csv" ? ".csv" : ".jsonl");
+DayFiles::~DayFiles() { closeAll(); }
+
+std::string DayFiles::relativePath(std::string_view name) const {
+  std::string path = directory_;
+  path.append("/").append(name);
   return path;
 }
 
-common::Status ExportFiles::prepareDirectories() {
-  for (const char* sub : {"csv", "json"}) {
-    std::error_code ec;
-    std::filesystem::create_directories(data_dir_ / sub, ec);
-    if (ec)
-      return makeError(ErrorCode::kUnavailable,
-                       "create " + (data_dir_ / sub).string() + ": " + ec.message(), true);
+common::Status DayFiles::prepareDirectory() {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir_ / directory_, ec);
+  if (ec) {
+    return makeError(ErrorCode::kUnavailable,
+                     "create " + (data_dir_ / directory_).string() + ": " + ec.message());
   }
   return common::Ok{};
 }
 
-common::Result<int> ExportFiles::fd(const std::string& relative) {
+common::Result<std::vector<std::string>> DayFiles::list() const {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir_ / directory_, ec)) {
+    names.push_back(entry.path().filename().string());
+  }
+  if (ec) return makeError(ErrorCode::kUnavailable, "read " + directory_ + "/: " + ec.message());
+  return names;
+}
+
+common::Result<int> DayFiles::fd(const std::string& relative) {
   if (auto it = open_.find(relative); it != open_.end()) {
     lru_.remove(relative);
     lru_.push_front(relative);
@@ -84,7 +106,7 @@ common::Result<int> ExportFiles::fd(const std::string& relative) {
   return fd;
 }
 
-common::Result<std::int64_t> ExportFiles::size(const std::string& relative) {
+common::Result<std::int64_t> DayFiles::size(const std::string& relative) {
   struct stat st {};
   const auto path = data_dir_ / relative;
   if (::stat(path.c_str(), &st) != 0) {
@@ -94,9 +116,9 @@ common::Result<std::int64_t> ExportFiles::size(const std::string& relative) {
   return static_cast<std::int64_t>(st.st_size);
 }
 
-common::Result<std::int64_t> ExportFiles::append(const std::string& relative,
-                                                 std::int64_t size_before, std::string_view header,
-                                                 std::span<const std::string_view> pieces) {
+common::Result<std::int64_t> DayFiles::append(const std::string& relative, std::int64_t size_before,
+                                              std::string_view header,
+                                              std::span<const std::string_view> pieces) {
   auto file = fd(relative);
   if (!file) return file.error();
   std::vector<iovec> iov;
@@ -133,7 +155,7 @@ common::Result<std::int64_t> ExportFiles::append(const std::string& relative,
   return size_before + total;
 }
 
-common::Status ExportFiles::sync(const std::string& relative) {
+common::Status DayFiles::sync(const std::string& relative) {
   if (!fsync_) return common::Ok{};
   auto file = fd(relative);
   if (!file) return file.error();
@@ -144,7 +166,7 @@ common::Status ExportFiles::sync(const std::string& relative) {
   return common::Ok{};
 }
 
-common::Status ExportFiles::truncate(const std::string& relative, std::int64_t length) {
+common::Status DayFiles::truncate(const std::string& relative, std::int64_t length) {
   const auto path = data_dir_ / relative;
   if (::truncate(path.c_str(), length) != 0 && errno != ENOENT) {
     return ioError("truncate", path.string(), errno);
@@ -153,7 +175,7 @@ common::Status ExportFiles::truncate(const std::string& relative, std::int64_t l
   return common::Ok{};
 }
 
-common::Status ExportFiles::remove(const std::string& relative) {
+common::Status DayFiles::remove(const std::string& relative) {
   if (auto it = open_.find(relative); it != open_.end()) {
     ::close(it->second);
     open_.erase(it);
@@ -166,7 +188,7 @@ common::Status ExportFiles::remove(const std::string& relative) {
   return common::Ok{};
 }
 
-void ExportFiles::closeAll() {
+void DayFiles::closeAll() {
   for (auto& [path, fd] : open_) ::close(fd);
   open_.clear();
   lru_.clear();

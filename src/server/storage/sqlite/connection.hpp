@@ -83,6 +83,10 @@ class SqliteConnection {
   // Prepared once per SQL text and reused; the statement is reset and its bindings cleared.
   common::Result<Statement*> prepare(const std::string& sql);
 
+  // Resets every prepared statement, ending any read a statement left open (an early return
+  // between step and reset): a connection goes back to its pool with no transaction.
+  void resetStatements();
+
   std::int64_t changes() const { return sqlite3_changes64(db_); }
   // For what this wrapper does not cover (WAL hooks and checkpoints).
   sqlite3* handle() const { return db_; }

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "common/result.hpp"
-#include "server/storage/sqlite_database.hpp"
+#include "server/storage/sqlite/connection.hpp"
 
 namespace vigia::server {
 

@@ -1,4 +1,4 @@
-#include "server/storage/wal_checkpointer.hpp"
+#include "server/storage/sqlite/wal_checkpointer.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "server/storage/jsonl_export.hpp"
+#include "server/storage/sinks/jsonl_line.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "server/storage/export_files.hpp"
+#include "server/storage/sinks/day_files.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,17 +11,17 @@
 namespace vigia::server {
 namespace {
 
-class ExportFilesTest : public ::testing::Test {
+class DayFilesTest : public ::testing::Test {
  protected:
   std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
                                ("vigia-export-test-" + std::to_string(std::random_device{}()));
   void TearDown() override { std::filesystem::remove_all(dir_); }
 };
 
-TEST_F(ExportFilesTest, AppendWritesEveryPieceInOrderHeaderOnlyOnANewFile) {
-  ExportFiles files(dir_, true);
-  ASSERT_TRUE(files.prepareDirectories());
-  const std::string relative = ExportFiles::relativePath("csv", "10.0.0.1", "2026-11-22");
+TEST_F(DayFilesTest, AppendWritesEveryPieceInOrderHeaderOnlyOnANewFile) {
+  DayFiles files(dir_, "csv", true);
+  ASSERT_TRUE(files.prepareDirectory());
+  const std::string relative = files.relativePath("10.0.0.1_2026-11-22.csv");
 
   // More pieces than one writev takes (IOV_MAX is 1024 on Linux), some of them empty.
   std::vector<std::string> owned;

@@ -1,4 +1,4 @@
-#include "server/storage/csv_export.hpp"
+#include "server/storage/sinks/csv_rows.hpp"
 
 #include <charconv>
 

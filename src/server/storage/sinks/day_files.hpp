@@ -1,8 +1,9 @@
 #pragma once
 
-// The CSV and JSON Lines files of the data dir, as the storage writer sees them: append-only
-// files whose committed length is recorded in the database (export_files), so that anything
-// beyond it can be cut off after a failure or a crash.
+// The day files of one sink (csv/ or json/ under the data dir), as the storage writer sees
+// them: append-only files whose committed length is recorded in the database (export_files),
+// so that anything beyond it can be cut off after a failure or a crash. Paths are relative to
+// the data dir ("csv/10.0.0.5_2026-11-22.csv"), as the checkpoint records them.
 
 #include <cstdint>
 #include <filesystem>
@@ -11,24 +12,24 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/result.hpp"
 
 namespace vigia::server {
 
-class ExportFiles {
+class DayFiles {
  public:
-  ExportFiles(std::filesystem::path data_dir, bool fsync, std::size_t max_open = 128);
-  ~ExportFiles();
-  ExportFiles(const ExportFiles&) = delete;
-  ExportFiles& operator=(const ExportFiles&) = delete;
+  DayFiles(std::filesystem::path data_dir, std::string directory, bool fsync,
+           std::size_t max_open = 128);
+  ~DayFiles();
+  DayFiles(const DayFiles&) = delete;
+  DayFiles& operator=(const DayFiles&) = delete;
+  DayFiles(DayFiles&& other) noexcept;  // the open files go along
+  DayFiles& operator=(DayFiles&&) = delete;
 
-  // "csv/10.0.0.5_2026-11-22.csv": the key used in export_files, relative to the data dir.
-  static std::string relativePath(std::string_view kind, const std::string& ip,
-                                  const std::string& date);
-
-  // Creates csv/ and json/ if missing.
-  common::Status prepareDirectories();
+  // Creates the directory if missing.
+  common::Status prepareDirectory();
 
   // Appends `pieces`, in order, to a file of `size_before` bytes (the caller has just read it
   // with size(), to be able to truncate back); when that is 0, `header` goes first. Returns the
@@ -50,11 +51,18 @@ class ExportFiles {
   void closeAll();
 
   const std::filesystem::path& dataDir() const { return data_dir_; }
+  // "csv": the directory under the data dir, and the prefix of every path of these files.
+  const std::string& directory() const { return directory_; }
+  // "csv/<name>".
+  std::string relativePath(std::string_view name) const;
+  // The names of the files the directory holds now.
+  common::Result<std::vector<std::string>> list() const;
 
  private:
   common::Result<int> fd(const std::string& relative);
 
   std::filesystem::path data_dir_;
+  std::string directory_;
   bool fsync_;
   std::size_t max_open_;
   std::unordered_map<std::string, int> open_;

@@ -1,4 +1,4 @@
-#include "server/storage/migrations.hpp"
+#include "server/storage/sqlite/migrations.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "server/storage/sqlite_database.hpp"
+#include "server/storage/sqlite/connection.hpp"
 
 #include <mutex>
 
@@ -14,8 +14,8 @@ common::Error sqliteError(sqlite3* db, int rc, const std::string& context) {
                            primary == SQLITE_BUSY || primary == SQLITE_LOCKED ||
                            primary == SQLITE_NOMEM || primary == SQLITE_PROTOCOL;
   std::string message = context + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  return makeError(unavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal, std::move(message),
-                   unavailable);
+  return makeError(unavailable ? ErrorCode::kUnavailable : ErrorCode::kInternal,
+                   std::move(message));
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -162,6 +162,10 @@ common::Result<Statement*> SqliteConnection::prepare(const std::string& sql) {
   }
   it->second->reset();
   return it->second.get();
+}
+
+void SqliteConnection::resetStatements() {
+  for (auto& [sql, stmt] : statements_) stmt->reset();
 }
 
 common::Error SqliteConnection::lastError(const std::string& context) const {

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "common/result.hpp"
-#include "server/storage/sqlite_database.hpp"
+#include "server/storage/sqlite/connection.hpp"
 
 namespace vigia::server {
 

@@ -1,8 +1,7 @@
-#include "server/storage/wal_checkpointer.hpp"
+#include "server/storage/sqlite/wal_checkpointer.hpp"
 
 #include <pthread.h>
-
-#include <cstdio>
+#include <spdlog/spdlog.h>
 
 namespace vigia::server {
 
@@ -67,10 +66,9 @@ void WalCheckpointer::loop() {
     // failing and once when it works again, not on every commit.
     const bool failed = rc != SQLITE_OK && rc != SQLITE_BUSY;
     if (failed && !failing_) {
-      std::fprintf(stderr, "vigia-server: WAL checkpoint failed (retried on every commit): %s\n",
-                   sqlite3_errstr(rc));
+      spdlog::error("WAL checkpoint failed (retried on every commit): {}", sqlite3_errstr(rc));
     } else if (rc == SQLITE_OK && failing_) {
-      std::fprintf(stderr, "vigia-server: WAL checkpoint works again\n");
+      spdlog::info("WAL checkpoint works again");
     }
     if (rc != SQLITE_BUSY) failing_ = failed;
     lock.lock();

@@ -1,0 +1,117 @@
+#pragma once
+
+// The interface a SQL backend implements (SQLite in sqlite/; the same schema and queries are
+// meant for PostgreSQL). Two sides:
+// - the write side, WriteSession: used by the storage writer thread alone, one transaction per
+//   batch of reports, with everything a batch writes (reports, derived tables, the export
+//   checkpoint) as steps of that transaction;
+// - the read side, ReadQueries: any thread, each call on a connection of its own.
+// Nothing here knows HTTP or files; no SQL text leaves the backend.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/time_util.hpp"
+#include "common/validate.hpp"
+#include "server/storage/report_store.hpp"
+
+namespace vigia::server {
+
+// Where a report sits in its host's history: reports are ordered by collected_at, and two
+// reports of one host collected at the same instant by report_id, so the order never depends
+// on arrival.
+struct ReportPoint {
+  std::int64_t report_id = 0;  // reports.id
+  std::int64_t collected_us = 0;
+  std::string uuid;
+
+  friend bool operator<(const ReportPoint& a, const ReportPoint& b) {
+    return a.collected_us != b.collected_us ? a.collected_us < b.collected_us : a.uuid < b.uuid;
+  }
+  friend bool operator==(const ReportPoint& a, const ReportPoint& b) {
+    return a.report_id == b.report_id;
+  }
+};
+
+// A report the writer is about to store.
+struct ReportToStore {
+  const common::ValidatedReport& validated;
+  std::string_view document_z;      // the stored document, compressed (document_codec.hpp)
+  std::int64_t document_bytes = 0;  // its length before compression
+  common::Timestamp received_at;
+  std::string_view source_addr;
+};
+
+// Where it went.
+struct StoredReport {
+  const common::ValidatedReport& validated;
+  std::int64_t host_id = 0;
+  bool new_host = false;
+  ReportPoint point;
+};
+
+class WriteSession {
+ public:
+  virtual ~WriteSession() = default;
+
+  virtual common::Status begin() = 0;
+  virtual common::Status commit() = 0;
+  virtual void rollback() = 0;
+
+  virtual common::Result<bool> isStored(const std::string& uuid) = 0;
+  // The host, OS release and CPU model rows and the reports row. Derived tables come after,
+  // from the derived steps, in the same transaction.
+  virtual common::Result<StoredReport> insertReport(const ReportToStore& report) = 0;
+  // Schema 2's child rows: one per process and session of the report.
+  virtual common::Status insertChildRows(const StoredReport& report) = 0;
+
+  // The export checkpoint: each day file's committed length (path relative to the data dir).
+  virtual common::Result<std::map<std::string, std::int64_t>> fileCheckpoints() = 0;
+  virtual common::Status recordFileSize(const std::string& path, std::int64_t size) = 0;
+
+  // Every stored document of `ip` collected in the UTC day starting at `day`, in the order
+  // they were stored (which is the order of their lines in the day's files).
+  virtual common::Status forEachDocumentOfDay(
+      const std::string& ip, common::Timestamp day,
+      const std::function<common::Status(std::string_view document)>& each) = 0;
+
+  virtual common::Result<std::int64_t> countHosts() = 0;
+};
+
+class ReadQueries {
+ public:
+  virtual ~ReadQueries() = default;
+
+  virtual common::Result<std::vector<ServerSummary>> listServers() = 0;
+  // nullopt: no such server.
+  virtual common::Result<std::optional<std::vector<ReportSummary>>> listReports(
+      const std::string& ip, int limit, std::optional<common::Timestamp> before) = 0;
+  // The stored document (the JSON Lines line without its line break); nullopt if unknown.
+  virtual common::Result<std::optional<std::string>> reportDocument(const std::string& uuid) = 0;
+};
+
+class Database : public ReadQueries {
+ public:
+  // The writer thread's session; the Database outlives it.
+  virtual WriteSession& writer() = 0;
+  // Stops what the backend runs on its own (the SQLite WAL checkpointer); the writer makes no
+  // more commits after this.
+  virtual void stop() = 0;
+};
+
+struct DatabaseOptions {
+  std::string url;  // "sqlite:<path>"
+  bool fsync = true;
+};
+
+// Opens and migrates the database the URL names.
+common::Result<std::unique_ptr<Database>> openDatabase(const DatabaseOptions& options);
+
+}  // namespace vigia::server

@@ -1,0 +1,84 @@
+#pragma once
+
+// The storage writer: one thread takes every accepted report from a bounded queue and stores
+// the reports that arrived together as one batch (group commit): one transaction, one append
+// and one fsync per touched day file. It knows no SQL (that is the backend's, database.hpp)
+// and no file format (the sinks', sinks/file_sink.hpp); it orders the steps so that "exactly
+// once, in every store" holds through any failure or crash (docs/storage.md).
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.hpp"
+#include "server/storage/database.hpp"
+#include "server/storage/derived_step.hpp"
+#include "server/storage/report_store.hpp"
+#include "server/storage/sinks/day_files.hpp"
+#include "server/storage/sinks/file_sink.hpp"
+
+namespace vigia::server {
+
+// A sink and the files it writes to.
+struct SinkFiles {
+  std::unique_ptr<FileSink> sink;
+  DayFiles files;
+};
+
+struct WriterOptions {
+  std::size_t max_batch_reports = 512;
+  std::size_t max_queued_reports = 4096;
+};
+
+class ReportWriter {
+ public:
+  ReportWriter(Database& db, std::vector<SinkFiles>& sinks,
+               std::vector<std::unique_ptr<DerivedStep>> steps, WriterOptions options);
+  ~ReportWriter();  // stop()
+  ReportWriter(const ReportWriter&) = delete;
+  ReportWriter& operator=(const ReportWriter&) = delete;
+
+  // Crash recovery of the day files, then the writer thread.
+  common::Status start();
+
+  // See ReportStore::submit. Renders the report for every sink and compresses its document on
+  // the calling thread, so the writer only writes.
+  void submit(IngestItem item, std::function<void(StoreResult)> done);
+
+  // Finishes every submitted report, then stops the thread. Idempotent.
+  void stop();
+
+  StoreStats stats() const { return {batches_.load(), known_servers_.load()}; }
+
+ private:
+  struct Pending;
+  struct FileAppends;
+
+  void loop();
+  void processBatch(std::vector<Pending>& batch);
+  static common::Status appendToFiles(SinkFiles& sink, FileAppends& appends);
+
+  Database& db_;
+  std::vector<SinkFiles>& sinks_;
+  std::vector<std::unique_ptr<DerivedStep>> steps_;
+  WriterOptions options_;
+  bool needs_recovery_ = false;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+
+  std::atomic<std::uint64_t> batches_{0};
+  std::atomic<std::int64_t> known_servers_{0};
+};
+
+}  // namespace vigia::server

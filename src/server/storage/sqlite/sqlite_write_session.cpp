@@ -1,0 +1,285 @@
+#include "server/storage/sqlite/sqlite_write_session.hpp"
+
+#include <array>
+
+#include "server/storage/document_codec.hpp"
+#include "server/storage/sqlite/migrations.hpp"
+
+namespace vigia::server {
+namespace {
+
+using common::ErrorCode;
+using common::makeError;
+
+std::int64_t micros(common::Timestamp t) { return t.time_since_epoch().count(); }
+
+constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
+
+static_assert(common::kMaxProcesses < kChildRowsPerReport &&
+                  common::kMaxSessions < kChildRowsPerReport,
+              "a report's child rows must fit in its key range");
+
+std::int64_t childRowId(std::int64_t report_id, std::size_t ordinal) {
+  return report_id * kChildRowsPerReport + static_cast<std::int64_t>(ordinal);
+}
+
+constexpr int kProcessColumns = 13;
+constexpr std::size_t kProcessRowsPerInsert = 50;  // 650 parameters, far below SQLite's limit
+
+// "INSERT INTO processes (…) VALUES (?,…),(?,…)…" for 1 to kProcessRowsPerInsert rows. Built
+// once: the writer asks for one per 50 process rows of every report.
+const std::string& processInsertSql(std::size_t rows) {
+  static const auto texts = [] {
+    std::array<std::string, kProcessRowsPerInsert + 1> all;
+    std::string sql =
+        "INSERT INTO processes (id, report_id, ordinal, pid, ppid, name, user_name, uid, state, "
+        "command, started_at, rss_bytes, cpu_seconds) VALUES ";
+    for (std::size_t n = 1; n <= kProcessRowsPerInsert; ++n) {
+      sql += n == 1 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      all[n] = sql;
+    }
+    return all;
+  }();
+  return texts[rows];
+}
+
+}  // namespace
+
+common::Status SqliteWriteSession::begin() { return db_.exec("BEGIN IMMEDIATE"); }
+
+common::Status SqliteWriteSession::commit() { return db_.exec("COMMIT"); }
+
+void SqliteWriteSession::rollback() {
+  (void)db_.exec("ROLLBACK");
+  os_ids_.clear();
+  cpu_ids_.clear();
+}
+
+common::Result<bool> SqliteWriteSession::isStored(const std::string& uuid) {
+  auto exists = db_.prepare("SELECT 1 FROM reports WHERE uuid = ?");
+  if (!exists) return exists.error();
+  auto found = (*exists)->bind(1, uuid).step();
+  (*exists)->reset();
+  return found;
+}
+
+common::Result<std::int64_t> SqliteWriteSession::dimensionId(
+    const std::string& insert_sql, const std::string& select_sql,
+    const std::vector<std::string>& values, std::unordered_map<std::string, std::int64_t>& cache) {
+  std::string cache_key;
+  for (const auto& v : values) cache_key.append(v).push_back('\0');
+  if (auto it = cache.find(cache_key); it != cache.end()) return it->second;
+  auto insert = db_.prepare(insert_sql);
+  if (!insert) return insert.error();
+  for (std::size_t i = 0; i < values.size(); ++i)
+    (*insert)->bind(static_cast<int>(i + 1), values[i]);
+  if (auto st = (*insert)->run(); !st) return st.error();
+  auto select = db_.prepare(select_sql);
+  if (!select) return select.error();
+  for (std::size_t i = 0; i < values.size(); ++i)
+    (*select)->bind(static_cast<int>(i + 1), values[i]);
+  auto row = (*select)->step();
+  if (!row) return row.error();
+  if (!*row) return makeError(ErrorCode::kInternal, "dimension row vanished");
+  const std::int64_t id = (*select)->int64(0);
+  (*select)->reset();
+  cache.emplace(std::move(cache_key), id);
+  return id;
+}
+
+common::Result<StoredReport> SqliteWriteSession::insertReport(const ReportToStore& in) {
+  const common::Report& r = in.validated.report;
+  auto os_id = dimensionId(
+      "INSERT INTO os_releases (name, version, os_id, version_id, kernel, arch) VALUES "
+      "(?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+      "SELECT id FROM os_releases WHERE name=? AND version=? AND os_id=? AND version_id=? AND "
+      "kernel=? AND arch=?",
+      {r.os.name, r.os.version, r.os.id.value_or(""), r.os.version_id.value_or(""),
+       r.os.kernel.value_or(""), r.os.arch.value_or("")},
+      os_ids_);
+  if (!os_id) return os_id.error();
+  auto cpu_id = dimensionId(
+      "INSERT INTO cpu_models (vendor, model, arch) VALUES (?,?,?) ON CONFLICT DO NOTHING",
+      "SELECT id FROM cpu_models WHERE vendor=? AND model=? AND arch=?",
+      {r.cpu.vendor.value_or(""), r.cpu.model, r.cpu.arch.value_or("")}, cpu_ids_);
+  if (!cpu_id) return cpu_id.error();
+
+  // The host row follows its newest report (by collected_at), whatever the arrival order.
+  const std::int64_t collected_us = micros(in.validated.collected_at);
+  const std::string received_at = common::formatRfc3339Utc(in.received_at);
+  auto host = db_.prepare(
+      "INSERT INTO hosts (ip, hostname, first_seen_at, last_report_at, last_collected_us, "
+      "os_release_id, report_count) VALUES (?,?,?,?,?,?,1) "
+      "ON CONFLICT (ip) DO UPDATE SET report_count = hosts.report_count + 1, "
+      "hostname = CASE WHEN excluded.last_collected_us >= hosts.last_collected_us "
+      "THEN excluded.hostname ELSE hosts.hostname END, "
+      "os_release_id = CASE WHEN excluded.last_collected_us >= hosts.last_collected_us "
+      "THEN excluded.os_release_id ELSE hosts.os_release_id END, "
+      "last_report_at = CASE WHEN excluded.last_collected_us >= hosts.last_collected_us "
+      "THEN excluded.last_report_at ELSE hosts.last_report_at END, "
+      "last_collected_us = MAX(excluded.last_collected_us, hosts.last_collected_us) "
+      "RETURNING id, report_count");
+  if (!host) return host.error();
+  auto host_row = (*host)
+                      ->bind(1, r.host.ip)
+                      .bind(2, r.host.hostname)
+                      .bind(3, received_at)
+                      .bind(4, r.collected_at)
+                      .bind(5, collected_us)
+                      .bind(6, *os_id)
+                      .step();
+  if (!host_row) return host_row.error();
+  const std::int64_t host_id = (*host)->int64(0);
+  const bool new_host = (*host)->int64(1) == 1;
+  (*host)->reset();
+
+  auto report = db_.prepare(
+      "INSERT INTO reports (uuid, host_id, hostname, collected_at, collected_us, received_at, "
+      "source_addr, agent_version, os_release_id, cpu_model_id, cpu_sockets, cpu_cores, "
+      "cpu_threads, cpu_mhz, machine_id, boot_time, process_count, session_count, document_z, "
+      "document_bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+  if (!report) return report.error();
+  std::optional<std::string> agent_version;
+  if (!r.agent.version.empty()) agent_version = r.agent.version;
+  auto report_row = (*report)
+                        ->bind(1, r.report_id)
+                        .bind(2, host_id)
+                        .bind(3, r.host.hostname)
+                        .bind(4, r.collected_at)
+                        .bind(5, collected_us)
+                        .bind(6, received_at)
+                        .bind(7, in.source_addr)
+                        .bind(8, agent_version)
+                        .bind(9, *os_id)
+                        .bind(10, *cpu_id)
+                        .bind(11, r.cpu.sockets)
+                        .bind(12, r.cpu.cores)
+                        .bind(13, r.cpu.threads)
+                        .bind(14, r.cpu.mhz)
+                        .bind(15, r.host.machine_id)
+                        .bind(16, r.host.boot_time)
+                        .bind(17, static_cast<std::int64_t>(r.processes.size()))
+                        .bind(18, static_cast<std::int64_t>(r.sessions.size()))
+                        .bindBlobView(19, in.document_z)
+                        .bind(20, in.document_bytes)
+                        .step();
+  if (!report_row) return report_row.error();
+  const std::int64_t report_id = (*report)->int64(0);
+  (*report)->reset();
+  return StoredReport{in.validated, host_id, new_host, {report_id, collected_us, r.report_id}};
+}
+
+common::Status SqliteWriteSession::insertChildRows(const StoredReport& stored) {
+  const common::Report& r = stored.validated.report;
+  const std::int64_t report_id = stored.point.report_id;
+  // Many rows per INSERT statement: one step and one reset per chunk instead of per row.
+  for (std::size_t first = 0; first < r.processes.size(); first += kProcessRowsPerInsert) {
+    const std::size_t rows = std::min(kProcessRowsPerInsert, r.processes.size() - first);
+    auto process = db_.prepare(processInsertSql(rows));
+    if (!process) return process.error();
+    Statement& stmt = **process;
+    for (std::size_t k = 0; k < rows; ++k) {
+      const auto& proc = r.processes[first + k];
+      const int at = static_cast<int>(k) * kProcessColumns;
+      stmt.bind(at + 1, childRowId(report_id, first + k))
+          .bind(at + 2, report_id)
+          .bind(at + 3, static_cast<std::int64_t>(first + k))
+          .bind(at + 4, proc.pid)
+          .bind(at + 5, proc.ppid)
+          .bindView(at + 6, proc.name)
+          .bindView(at + 7, proc.user)
+          .bind(at + 8, proc.uid)
+          .bindView(at + 9, proc.state)
+          .bindView(at + 10, proc.command)
+          .bindView(at + 11, proc.started_at)
+          .bind(at + 12, proc.rss_bytes)
+          .bind(at + 13, proc.cpu_seconds);
+    }
+    auto st = stmt.run();
+    stmt.reset();
+    if (!st) return st.error();
+  }
+  auto session = db_.prepare(
+      "INSERT INTO sessions (id, report_id, ordinal, user_name, tty, remote_host, login_time, "
+      "pid) VALUES (?,?,?,?,?,?,?,?)");
+  if (!session) return session.error();
+  for (std::size_t i = 0; i < r.sessions.size(); ++i) {
+    const auto& s = r.sessions[i];
+    auto st = (*session)
+                  ->bind(1, childRowId(report_id, i))
+                  .bind(2, report_id)
+                  .bind(3, static_cast<std::int64_t>(i))
+                  .bindView(4, s.user)
+                  .bindView(5, s.tty)
+                  .bindView(6, s.remote_host)
+                  .bindView(7, s.login_time)
+                  .bind(8, s.pid)
+                  .run();
+    (*session)->reset();
+    if (!st) return st.error();
+  }
+  return common::Ok{};
+}
+
+common::Result<std::map<std::string, std::int64_t>> SqliteWriteSession::fileCheckpoints() {
+  auto rows = db_.prepare("SELECT path, size_bytes FROM export_files");
+  if (!rows) return rows.error();
+  std::map<std::string, std::int64_t> recorded;
+  while (true) {
+    auto row = (*rows)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    recorded[(*rows)->text(0)] = (*rows)->int64(1);
+  }
+  (*rows)->reset();
+  return recorded;
+}
+
+common::Status SqliteWriteSession::recordFileSize(const std::string& path, std::int64_t size) {
+  auto checkpoint = db_.prepare(
+      "INSERT INTO export_files (path, size_bytes) VALUES (?, ?) "
+      "ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes");
+  if (!checkpoint) return checkpoint.error();
+  auto st = (*checkpoint)->bind(1, path).bind(2, size).run();
+  (*checkpoint)->reset();
+  return st;
+}
+
+common::Status SqliteWriteSession::forEachDocumentOfDay(
+    const std::string& ip, common::Timestamp day,
+    const std::function<common::Status(std::string_view document)>& each) {
+  auto rows = db_.prepare(
+      "SELECT r.document_z, r.document_bytes FROM reports r JOIN hosts h ON h.id = r.host_id "
+      "WHERE h.ip = ? AND r.collected_us >= ? AND r.collected_us < ? ORDER BY r.id");
+  if (!rows) return rows.error();
+  (*rows)->bind(1, ip).bind(2, micros(day)).bind(3, micros(day) + kMicrosPerDay);
+  while (true) {
+    auto row = (*rows)->step();
+    if (!row) {
+      (*rows)->reset();
+      return row.error();
+    }
+    if (!*row) break;
+    auto document =
+        decompressDocument((*rows)->blob(0), static_cast<std::size_t>((*rows)->int64(1)));
+    common::Status st = document ? each(*document) : common::Status(document.error());
+    if (!st) {
+      (*rows)->reset();
+      return st;
+    }
+  }
+  (*rows)->reset();
+  return common::Ok{};
+}
+
+common::Result<std::int64_t> SqliteWriteSession::countHosts() {
+  auto count = db_.prepare("SELECT count(*) FROM hosts");
+  if (!count) return count.error();
+  auto row = (*count)->step();
+  if (!row) return row.error();
+  const std::int64_t n = (*count)->int64(0);
+  (*count)->reset();
+  return n;
+}
+
+}  // namespace vigia::server

@@ -1,0 +1,47 @@
+#pragma once
+
+// The write side of the SQLite backend: every SQL text the storage writer runs.
+
+#include <string>
+#include <unordered_map>
+
+#include "server/storage/database.hpp"
+#include "server/storage/sqlite/connection.hpp"
+
+namespace vigia::server {
+
+class SqliteWriteSession final : public WriteSession {
+ public:
+  explicit SqliteWriteSession(SqliteConnection& db) : db_(db) {}
+
+  common::Status begin() override;
+  common::Status commit() override;
+  void rollback() override;
+
+  common::Result<bool> isStored(const std::string& uuid) override;
+  common::Result<StoredReport> insertReport(const ReportToStore& report) override;
+  common::Status insertChildRows(const StoredReport& report) override;
+
+  common::Result<std::map<std::string, std::int64_t>> fileCheckpoints() override;
+  common::Status recordFileSize(const std::string& path, std::int64_t size) override;
+  common::Status forEachDocumentOfDay(
+      const std::string& ip, common::Timestamp day,
+      const std::function<common::Status(std::string_view document)>& each) override;
+
+  common::Result<std::int64_t> countHosts() override;
+
+ private:
+  // The id of a dimension row (os_releases, cpu_models), inserted if new. Cached: a fleet has
+  // few distinct values.
+  common::Result<std::int64_t> dimensionId(const std::string& insert_sql,
+                                           const std::string& select_sql,
+                                           const std::vector<std::string>& values,
+                                           std::unordered_map<std::string, std::int64_t>& cache);
+
+  SqliteConnection& db_;
+  // Ids cached during a transaction that rolls back may name rows that no longer exist: both
+  // are cleared on rollback.
+  std::unordered_map<std::string, std::int64_t> os_ids_, cpu_ids_;
+};
+
+}  // namespace vigia::server

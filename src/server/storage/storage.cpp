@@ -1,0 +1,78 @@
+// ReportStore::open: the data dir, the database its URL names, the file sinks in use and the
+// derived steps, wired to one writer. Queries go to the database's read side.
+
+#include <spdlog/spdlog.h>
+
+#include "server/storage/database.hpp"
+#include "server/storage/derived_step.hpp"
+#include "server/storage/report_store.hpp"
+#include "server/storage/report_writer.hpp"
+
+namespace vigia::server {
+namespace {
+
+class Storage final : public ReportStore {
+ public:
+  Storage(std::unique_ptr<Database> db, std::vector<SinkFiles> sinks, const StoreOptions& options)
+      : db_(std::move(db)),
+        sinks_(std::move(sinks)),
+        writer_(*db_, sinks_, makeDerivedSteps(),
+                {.max_batch_reports = options.max_batch_reports,
+                 .max_queued_reports = options.max_queued_reports}) {}
+
+  ~Storage() override { stop(); }
+
+  common::Status start() { return writer_.start(); }
+
+  void submit(IngestItem item, std::function<void(StoreResult)> done) override {
+    writer_.submit(std::move(item), std::move(done));
+  }
+
+  void stop() override {
+    writer_.stop();
+    db_->stop();
+  }
+
+  common::Result<std::vector<ServerSummary>> listServers() override { return db_->listServers(); }
+  common::Result<std::optional<std::vector<ReportSummary>>> listReports(
+      const std::string& ip, int limit, std::optional<common::Timestamp> before) override {
+    return db_->listReports(ip, limit, before);
+  }
+  common::Result<std::optional<std::string>> reportDocument(const std::string& uuid) override {
+    return db_->reportDocument(uuid);
+  }
+  StoreStats stats() override { return writer_.stats(); }
+
+ private:
+  std::unique_ptr<Database> db_;
+  std::vector<SinkFiles> sinks_;  // before writer_, which holds a reference
+  ReportWriter writer_;
+};
+
+}  // namespace
+
+common::Result<std::unique_ptr<ReportStore>> ReportStore::open(const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return common::makeError(common::ErrorCode::kUnavailable,
+                             "create " + options.data_dir.string() + ": " + ec.message());
+  }
+  auto db = openDatabase({.url = options.database_url.empty()
+                                     ? "sqlite:" + (options.data_dir / "vigia.db").string()
+                                     : options.database_url,
+                          .fsync = options.fsync});
+  if (!db) return db.error();
+  std::vector<SinkFiles> sinks;
+  for (auto& sink : makeFileSinks({.csv = options.csv,
+                    .jsonl = options.jsonl,
+                    .csv_formula_guard = options.csv_formula_guard})) {
+    std::string directory(sink->directory());
+    sinks.push_back({std::move(sink), DayFiles(options.data_dir, directory, options.fsync)});
+  }
+  auto store = std::make_unique<Storage>(std::move(*db), std::move(sinks), options);
+  if (auto st = store->start(); !st) return st.error();
+  return std::unique_ptr<ReportStore>(std::move(store));
+}
+
+}  // namespace vigia::server
