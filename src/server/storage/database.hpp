@@ -20,25 +20,11 @@
 #include "common/result.hpp"
 #include "common/time_util.hpp"
 #include "common/validate.hpp"
+#include "server/storage/report_point.hpp"
 #include "server/storage/report_store.hpp"
+#include "server/storage/runs/run_table.hpp"
 
 namespace vigia::server {
-
-// Where a report sits in its host's history: reports are ordered by collected_at, and two
-// reports of one host collected at the same instant by report_id, so the order never depends
-// on arrival.
-struct ReportPoint {
-  std::int64_t report_id = 0;  // reports.id
-  std::int64_t collected_us = 0;
-  std::string uuid;
-
-  friend bool operator<(const ReportPoint& a, const ReportPoint& b) {
-    return a.collected_us != b.collected_us ? a.collected_us < b.collected_us : a.uuid < b.uuid;
-  }
-  friend bool operator==(const ReportPoint& a, const ReportPoint& b) {
-    return a.report_id == b.report_id;
-  }
-};
 
 // A report the writer is about to store.
 struct ReportToStore {
@@ -57,10 +43,8 @@ struct StoredReport {
   ReportPoint point;
 };
 
-class WriteSession {
+class WriteSession : public HostTimeline {
  public:
-  virtual ~WriteSession() = default;
-
   virtual common::Status begin() = 0;
   virtual common::Status commit() = 0;
   virtual void rollback() = 0;
@@ -69,8 +53,9 @@ class WriteSession {
   // The host, OS release and CPU model rows and the reports row. Derived tables come after,
   // from the derived steps, in the same transaction.
   virtual common::Result<StoredReport> insertReport(const ReportToStore& report) = 0;
-  // Schema 2's child rows: one per process and session of the report.
-  virtual common::Status insertChildRows(const StoredReport& report) = 0;
+  // The write side of the run tables (derived steps).
+  virtual RunTable<common::Process>& processRuns() = 0;
+  virtual RunTable<common::Session>& sessionRuns() = 0;
 
   // The export checkpoint: each day file's committed length (path relative to the data dir).
   virtual common::Result<std::map<std::string, std::int64_t>> fileCheckpoints() = 0;

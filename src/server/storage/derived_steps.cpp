@@ -1,22 +1,41 @@
 #include "server/storage/derived_step.hpp"
+#include "server/storage/runs/run_ledger.hpp"
 
 namespace vigia::server {
 namespace {
 
-// Schema 2: one row per process and session of every report.
-class ChildRows final : public DerivedStep {
+// process_runs and session_runs: each report's processes (sessions) placed in its host's runs.
+template <typename Entry>
+class RunsStep final : public DerivedStep {
  public:
-  std::string_view name() const override { return "child rows"; }
+  using Table = RunTable<Entry>& (WriteSession::*)();
+  using List = std::vector<Entry> common::Report::*;
+  RunsStep(std::string_view name, Table table, List list)
+      : name_(name), table_(table), list_(list) {}
+
+  std::string_view name() const override { return name_; }
   common::Status apply(WriteSession& db, const StoredReport& report) override {
-    return db.insertChildRows(report);
+    return ledger_.record((db.*table_)(), db, report.host_id, report.point,
+                          report.validated.report.*list_);
   }
+  void committed() override { ledger_.committed(); }
+  void rolledBack() override { ledger_.rolledBack(); }
+
+ private:
+  std::string_view name_;
+  Table table_;
+  List list_;
+  RunLedger<Entry> ledger_;
 };
 
 }  // namespace
 
 std::vector<std::unique_ptr<DerivedStep>> makeDerivedSteps() {
   std::vector<std::unique_ptr<DerivedStep>> steps;
-  steps.push_back(std::make_unique<ChildRows>());
+  steps.push_back(std::make_unique<RunsStep<common::Process>>(
+      "process runs", &WriteSession::processRuns, &common::Report::processes));
+  steps.push_back(std::make_unique<RunsStep<common::Session>>(
+      "session runs", &WriteSession::sessionRuns, &common::Report::sessions));
   return steps;
 }
 

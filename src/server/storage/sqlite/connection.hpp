@@ -59,6 +59,7 @@ class Statement {
   std::int64_t int64(int column) const { return sqlite3_column_int64(stmt_, column); }
   double real(int column) const { return sqlite3_column_double(stmt_, column); }
   bool isNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  int columns() const { return sqlite3_column_count(stmt_); }
   std::string text(int column) const;
   std::string blob(int column) const;
 

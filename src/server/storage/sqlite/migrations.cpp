@@ -3,14 +3,18 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time_util.hpp"
+#include "server/storage/sqlite/runs_from_child_rows.hpp"
 
 namespace vigia::server {
 namespace {
 
 struct Migration {
   int version;
-  const char* upgrade_note;  // said on stderr when an existing database is brought up to it
+  const char* upgrade_note;  // said in the log when an existing database is brought up to it
   const char* sql;
+  // Run after `sql`, then `sql_after`, all in the migration's transaction.
+  common::Status (*build)(SqliteConnection&) = nullptr;
+  const char* sql_after = "";
 };
 
 // Absent optional text is stored as '' in the dimension tables, because NULLs never conflict
@@ -148,8 +152,95 @@ INSERT INTO sessions_v2 (id, report_id, ordinal, user_name, tty, remote_host, lo
 DROP TABLE sessions;
 ALTER TABLE sessions_v2 RENAME TO sessions;
 )sql"},
+    // Schema 3, history at the cost of change (docs/storage.md, "Runs"): each process and
+    // session is stored once per maximal stretch of a host's consecutive reports that list it;
+    // processes and sessions become views giving each report's list. An open run (listed by
+    // its host's newest report) has no last report and the largest BIGINT as last_seen_us, so
+    // that "lasting until at least t" is one index range. The *_at columns are the times as
+    // text, computed (virtual, not stored).
+    {3,
+     "processes and sessions become runs (process_runs, session_runs) and views; every report "
+     "is kept; about a second per hundred thousand process rows",
+     R"sql(
+CREATE TABLE process_runs (
+  id INTEGER PRIMARY KEY,
+  host_id BIGINT NOT NULL REFERENCES hosts(id),
+  pid BIGINT NOT NULL CHECK (pid > 0),
+  ppid BIGINT,
+  name TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  uid BIGINT,
+  command TEXT,
+  started_at TEXT,
+  copy INTEGER NOT NULL DEFAULT 0 CHECK (copy >= 0),
+  first_report_id BIGINT NOT NULL REFERENCES reports(id),
+  first_seen_us BIGINT NOT NULL,
+  last_report_id BIGINT REFERENCES reports(id),
+  last_seen_us BIGINT NOT NULL,
+  first_seen_at TEXT GENERATED ALWAYS AS (
+    strftime('%Y-%m-%dT%H:%M:%S', first_seen_us / 1000000, 'unixepoch') ||
+    printf('.%03dZ', first_seen_us / 1000 % 1000)) VIRTUAL,
+  last_seen_at TEXT GENERATED ALWAYS AS (CASE WHEN last_report_id IS NOT NULL THEN
+    strftime('%Y-%m-%dT%H:%M:%S', last_seen_us / 1000000, 'unixepoch') ||
+    printf('.%03dZ', last_seen_us / 1000 % 1000) END) VIRTUAL,
+  CHECK (first_seen_us <= last_seen_us),
+  CHECK ((last_report_id IS NULL) = (last_seen_us = 9223372036854775807))
+);
+CREATE TABLE session_runs (
+  id INTEGER PRIMARY KEY,
+  host_id BIGINT NOT NULL REFERENCES hosts(id),
+  user_name TEXT NOT NULL,
+  tty TEXT NOT NULL,
+  remote_host TEXT,
+  login_time TEXT,
+  pid BIGINT,
+  copy INTEGER NOT NULL DEFAULT 0 CHECK (copy >= 0),
+  first_report_id BIGINT NOT NULL REFERENCES reports(id),
+  first_seen_us BIGINT NOT NULL,
+  last_report_id BIGINT REFERENCES reports(id),
+  last_seen_us BIGINT NOT NULL,
+  first_seen_at TEXT GENERATED ALWAYS AS (
+    strftime('%Y-%m-%dT%H:%M:%S', first_seen_us / 1000000, 'unixepoch') ||
+    printf('.%03dZ', first_seen_us / 1000 % 1000)) VIRTUAL,
+  last_seen_at TEXT GENERATED ALWAYS AS (CASE WHEN last_report_id IS NOT NULL THEN
+    strftime('%Y-%m-%dT%H:%M:%S', last_seen_us / 1000000, 'unixepoch') ||
+    printf('.%03dZ', last_seen_us / 1000 % 1000) END) VIRTUAL,
+  CHECK (first_seen_us <= last_seen_us),
+  CHECK ((last_report_id IS NULL) = (last_seen_us = 9223372036854775807))
+);
+)sql",
+     &buildRunsFromChildRows,
+     R"sql(
+DROP TABLE processes;
+DROP TABLE sessions;
+CREATE INDEX process_runs_by_host_end ON process_runs (host_id, last_seen_us);
+CREATE INDEX process_runs_by_start ON process_runs (first_seen_us);
+CREATE INDEX process_runs_by_name ON process_runs (name, first_seen_us);
+CREATE INDEX session_runs_by_host_end ON session_runs (host_id, last_seen_us);
+CREATE INDEX session_runs_by_start ON session_runs (first_seen_us);
+CREATE INDEX session_runs_by_user ON session_runs (user_name, first_seen_us);
+-- A report lists the runs of its host that cover it: first <= report <= last, in the order of
+-- collected_at and, between reports collected at the same instant, of uuid.
+CREATE VIEW processes AS
+SELECT r.id AS report_id, p.id AS run_id, p.pid, p.ppid, p.name, p.user_name, p.uid,
+       p.command, p.started_at
+  FROM reports r JOIN process_runs p ON p.host_id = r.host_id
+   AND p.last_seen_us >= r.collected_us AND p.first_seen_us <= r.collected_us
+ WHERE (p.first_seen_us < r.collected_us OR p.first_report_id = r.id OR
+        (SELECT f.uuid FROM reports f WHERE f.id = p.first_report_id) < r.uuid)
+   AND (p.last_seen_us > r.collected_us OR p.last_report_id = r.id OR
+        (SELECT l.uuid FROM reports l WHERE l.id = p.last_report_id) > r.uuid);
+CREATE VIEW sessions AS
+SELECT r.id AS report_id, s.id AS run_id, s.user_name, s.tty, s.remote_host, s.login_time,
+       s.pid
+  FROM reports r JOIN session_runs s ON s.host_id = r.host_id
+   AND s.last_seen_us >= r.collected_us AND s.first_seen_us <= r.collected_us
+ WHERE (s.first_seen_us < r.collected_us OR s.first_report_id = r.id OR
+        (SELECT f.uuid FROM reports f WHERE f.id = s.first_report_id) < r.uuid)
+   AND (s.last_seen_us > r.collected_us OR s.last_report_id = r.id OR
+        (SELECT l.uuid FROM reports l WHERE l.id = s.last_report_id) > r.uuid);
+)sql"},
 };
-
 common::Result<int> currentVersion(SqliteConnection& db) {
   if (auto st = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
                         "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
@@ -183,6 +274,8 @@ common::Status migrate(SqliteConnection& db, int target_version) {
     }
     if (auto st = db.exec("BEGIN IMMEDIATE"); !st) return st;
     auto st = db.exec(m.sql);
+    if (st && m.build != nullptr) st = m.build(db);
+    if (st) st = db.exec(m.sql_after);
     if (st) {
       auto insert = db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
       if (!insert) {
@@ -194,6 +287,7 @@ common::Status migrate(SqliteConnection& db, int target_version) {
     }
     if (st) st = db.exec("COMMIT");
     if (!st) {
+      db.resetStatements();
       (void)db.exec("ROLLBACK");
       auto error = st.error();
       error.message = "migration " + std::to_string(m.version) + ": " + error.message;

@@ -10,9 +10,9 @@
 
 namespace vigia::server {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
-// processes.id and sessions.id are report_id * kChildRowsPerReport + ordinal (migration 2).
+// Schema 2's processes.id and sessions.id: report_id * kChildRowsPerReport + ordinal.
 inline constexpr std::int64_t kChildRowsPerReport = 1'000'000;
 
 // Brings the database to kSchemaVersion (tests stop earlier, to build an older database and

@@ -60,8 +60,8 @@ INSERT INTO sessions (report_id, ordinal, user_name, tty, remote_host, login_tim
   (2, 0, 'root', 'tty1', NULL, NULL, NULL);
 )sql"));
 
-  ASSERT_TRUE(migrate(*db_));
-  EXPECT_EQ(single("SELECT max(version) FROM schema_migrations"), kSchemaVersion);
+  ASSERT_TRUE(migrate(*db_, 2));
+  EXPECT_EQ(single("SELECT max(version) FROM schema_migrations"), 2);
   EXPECT_EQ(single("SELECT count(*) FROM processes"), 3);
   EXPECT_EQ(single("SELECT count(*) FROM processes WHERE id = report_id * 1000000 + ordinal"), 3);
   EXPECT_EQ(text("SELECT group_concat(id) FROM (SELECT id FROM processes ORDER BY id)"),
@@ -90,7 +90,7 @@ INSERT INTO sessions (report_id, ordinal, user_name, tty, remote_host, login_tim
 // The key is the pair, so the database itself refuses a second row for the same report and
 // ordinal, an ordinal outside the range, and a key that disagrees with its columns.
 TEST_F(MigrationTest, AChildRowsKeyCannotDisagreeWithItsReportAndOrdinal) {
-  ASSERT_TRUE(migrate(*db_));
+  ASSERT_TRUE(migrate(*db_, 2));
   const std::string insert =
       "INSERT INTO processes (id, report_id, ordinal, pid, name, user_name) VALUES ";
   ASSERT_TRUE(db_->exec(insert + "(5000003, 5, 3, 1, 'a', 'root')"));

@@ -1,7 +1,5 @@
 #include "server/storage/sqlite/sqlite_write_session.hpp"
 
-#include <array>
-
 #include "server/storage/document_codec.hpp"
 #include "server/storage/sqlite/migrations.hpp"
 
@@ -14,34 +12,6 @@ using common::makeError;
 std::int64_t micros(common::Timestamp t) { return t.time_since_epoch().count(); }
 
 constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
-
-static_assert(common::kMaxProcesses < kChildRowsPerReport &&
-                  common::kMaxSessions < kChildRowsPerReport,
-              "a report's child rows must fit in its key range");
-
-std::int64_t childRowId(std::int64_t report_id, std::size_t ordinal) {
-  return report_id * kChildRowsPerReport + static_cast<std::int64_t>(ordinal);
-}
-
-constexpr int kProcessColumns = 13;
-constexpr std::size_t kProcessRowsPerInsert = 50;  // 650 parameters, far below SQLite's limit
-
-// "INSERT INTO processes (…) VALUES (?,…),(?,…)…" for 1 to kProcessRowsPerInsert rows. Built
-// once: the writer asks for one per 50 process rows of every report.
-const std::string& processInsertSql(std::size_t rows) {
-  static const auto texts = [] {
-    std::array<std::string, kProcessRowsPerInsert + 1> all;
-    std::string sql =
-        "INSERT INTO processes (id, report_id, ordinal, pid, ppid, name, user_name, uid, state, "
-        "command, started_at, rss_bytes, cpu_seconds) VALUES ";
-    for (std::size_t n = 1; n <= kProcessRowsPerInsert; ++n) {
-      sql += n == 1 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?)";
-      all[n] = sql;
-    }
-    return all;
-  }();
-  return texts[rows];
-}
 
 }  // namespace
 
@@ -169,56 +139,39 @@ common::Result<StoredReport> SqliteWriteSession::insertReport(const ReportToStor
   return StoredReport{in.validated, host_id, new_host, {report_id, collected_us, r.report_id}};
 }
 
-common::Status SqliteWriteSession::insertChildRows(const StoredReport& stored) {
-  const common::Report& r = stored.validated.report;
-  const std::int64_t report_id = stored.point.report_id;
-  // Many rows per INSERT statement: one step and one reset per chunk instead of per row.
-  for (std::size_t first = 0; first < r.processes.size(); first += kProcessRowsPerInsert) {
-    const std::size_t rows = std::min(kProcessRowsPerInsert, r.processes.size() - first);
-    auto process = db_.prepare(processInsertSql(rows));
-    if (!process) return process.error();
-    Statement& stmt = **process;
-    for (std::size_t k = 0; k < rows; ++k) {
-      const auto& proc = r.processes[first + k];
-      const int at = static_cast<int>(k) * kProcessColumns;
-      stmt.bind(at + 1, childRowId(report_id, first + k))
-          .bind(at + 2, report_id)
-          .bind(at + 3, static_cast<std::int64_t>(first + k))
-          .bind(at + 4, proc.pid)
-          .bind(at + 5, proc.ppid)
-          .bindView(at + 6, proc.name)
-          .bindView(at + 7, proc.user)
-          .bind(at + 8, proc.uid)
-          .bindView(at + 9, proc.state)
-          .bindView(at + 10, proc.command)
-          .bindView(at + 11, proc.started_at)
-          .bind(at + 12, proc.rss_bytes)
-          .bind(at + 13, proc.cpu_seconds);
+common::Result<std::optional<ReportPoint>> SqliteWriteSession::latestReport(
+    std::int64_t host_id, std::int64_t excluding) {
+  auto stmt = db_.prepare(
+      "SELECT id, collected_us, uuid FROM reports WHERE host_id = ? AND id != ? "
+      "ORDER BY collected_us DESC, uuid DESC LIMIT 1");
+  if (!stmt) return stmt.error();
+  auto row = (*stmt)->bind(1, host_id).bind(2, excluding).step();
+  if (!row) return row.error();
+  std::optional<ReportPoint> point;
+  if (*row) point = ReportPoint{(*stmt)->int64(0), (*stmt)->int64(1), (*stmt)->text(2)};
+  (*stmt)->reset();
+  return point;
+}
+
+common::Result<HostTimeline::Neighbors> SqliteWriteSession::neighbors(std::int64_t host_id,
+                                                                      const ReportPoint& point) {
+  Neighbors out;
+  for (const bool before : {true, false}) {
+    auto stmt = db_.prepare(
+        before ? "SELECT id, collected_us, uuid FROM reports WHERE host_id = ? AND "
+                 "(collected_us, uuid) < (?, ?) ORDER BY collected_us DESC, uuid DESC LIMIT 1"
+               : "SELECT id, collected_us, uuid FROM reports WHERE host_id = ? AND "
+                 "(collected_us, uuid) > (?, ?) ORDER BY collected_us, uuid LIMIT 1");
+    if (!stmt) return stmt.error();
+    auto row = (*stmt)->bind(1, host_id).bind(2, point.collected_us).bind(3, point.uuid).step();
+    if (!row) return row.error();
+    if (*row) {
+      (before ? out.before : out.after) =
+          ReportPoint{(*stmt)->int64(0), (*stmt)->int64(1), (*stmt)->text(2)};
     }
-    auto st = stmt.run();
-    stmt.reset();
-    if (!st) return st.error();
+    (*stmt)->reset();
   }
-  auto session = db_.prepare(
-      "INSERT INTO sessions (id, report_id, ordinal, user_name, tty, remote_host, login_time, "
-      "pid) VALUES (?,?,?,?,?,?,?,?)");
-  if (!session) return session.error();
-  for (std::size_t i = 0; i < r.sessions.size(); ++i) {
-    const auto& s = r.sessions[i];
-    auto st = (*session)
-                  ->bind(1, childRowId(report_id, i))
-                  .bind(2, report_id)
-                  .bind(3, static_cast<std::int64_t>(i))
-                  .bindView(4, s.user)
-                  .bindView(5, s.tty)
-                  .bindView(6, s.remote_host)
-                  .bindView(7, s.login_time)
-                  .bind(8, s.pid)
-                  .run();
-    (*session)->reset();
-    if (!st) return st.error();
-  }
-  return common::Ok{};
+  return out;
 }
 
 common::Result<std::map<std::string, std::int64_t>> SqliteWriteSession::fileCheckpoints() {

@@ -7,12 +7,14 @@
 
 #include "server/storage/database.hpp"
 #include "server/storage/sqlite/connection.hpp"
+#include "server/storage/sqlite/sqlite_run_tables.hpp"
 
 namespace vigia::server {
 
 class SqliteWriteSession final : public WriteSession {
  public:
-  explicit SqliteWriteSession(SqliteConnection& db) : db_(db) {}
+  explicit SqliteWriteSession(SqliteConnection& db)
+      : db_(db), process_runs_(db), session_runs_(db) {}
 
   common::Status begin() override;
   common::Status commit() override;
@@ -20,7 +22,11 @@ class SqliteWriteSession final : public WriteSession {
 
   common::Result<bool> isStored(const std::string& uuid) override;
   common::Result<StoredReport> insertReport(const ReportToStore& report) override;
-  common::Status insertChildRows(const StoredReport& report) override;
+  RunTable<common::Process>& processRuns() override { return process_runs_; }
+  RunTable<common::Session>& sessionRuns() override { return session_runs_; }
+  common::Result<std::optional<ReportPoint>> latestReport(std::int64_t host_id,
+                                                          std::int64_t excluding) override;
+  common::Result<Neighbors> neighbors(std::int64_t host_id, const ReportPoint& point) override;
 
   common::Result<std::map<std::string, std::int64_t>> fileCheckpoints() override;
   common::Status recordFileSize(const std::string& path, std::int64_t size) override;
@@ -39,6 +45,8 @@ class SqliteWriteSession final : public WriteSession {
                                            std::unordered_map<std::string, std::int64_t>& cache);
 
   SqliteConnection& db_;
+  SqliteRunTable<common::Process> process_runs_;
+  SqliteRunTable<common::Session> session_runs_;
   // Ids cached during a transaction that rolls back may name rows that no longer exist: both
   // are cleared on rollback.
   std::unordered_map<std::string, std::int64_t> os_ids_, cpu_ids_;

@@ -1,0 +1,62 @@
+#pragma once
+
+// process_runs and session_runs on SQLite: one implementation of RunTable, with each table's
+// identity columns in RunColumns<Entry>.
+
+#include <string>
+
+#include "common/report.hpp"
+#include "server/storage/runs/run_table.hpp"
+#include "server/storage/sqlite/connection.hpp"
+
+namespace vigia::server {
+
+// last_seen_us of an open run: the largest BIGINT, so that "runs lasting until at least t" is
+// one range of the (host_id, last_seen_us) index, open runs included.
+inline constexpr std::int64_t kOpenRunUs = 9'223'372'036'854'775'807;
+
+template <typename Entry>
+struct RunColumns;
+
+template <>
+struct RunColumns<common::Process> {
+  static constexpr const char* kTable = "process_runs";
+  static constexpr const char* kColumns = "pid, ppid, name, user_name, uid, command, started_at";
+  static constexpr int kCount = 7;
+  static void bind(Statement& stmt, int at, const common::Process& p);
+  static common::Process read(const Statement& stmt, int at);
+};
+
+template <>
+struct RunColumns<common::Session> {
+  static constexpr const char* kTable = "session_runs";
+  static constexpr const char* kColumns = "user_name, tty, remote_host, login_time, pid";
+  static constexpr int kCount = 5;
+  static void bind(Statement& stmt, int at, const common::Session& s);
+  static common::Session read(const Statement& stmt, int at);
+};
+
+template <typename Entry>
+class SqliteRunTable final : public RunTable<Entry> {
+ public:
+  using Run = typename RunTable<Entry>::Run;
+
+  explicit SqliteRunTable(SqliteConnection& db);
+
+  common::Result<std::int64_t> insert(std::int64_t host_id, const Entry& entry, int copy,
+                                      const ReportPoint& first,
+                                      const std::optional<ReportPoint>& last) override;
+  common::Status setFirst(std::int64_t run_id, const ReportPoint& first) override;
+  common::Status setLast(std::int64_t run_id, const std::optional<ReportPoint>& last) override;
+  common::Status remove(std::int64_t run_id) override;
+  common::Result<std::vector<Run>> openRuns(std::int64_t host_id) override;
+  common::Result<std::vector<Run>> runsAround(std::int64_t host_id,
+                                              const std::optional<ReportPoint>& before,
+                                              const ReportPoint& after) override;
+
+ private:
+  SqliteConnection& db_;
+  std::string insert_, set_first_, set_last_, remove_, open_, around_;
+};
+
+}  // namespace vigia::server
