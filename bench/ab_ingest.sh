@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Side-by-side ingest comparison of server binaries (how the before/after tables of
 # bench/README.md were made): each round runs every binary in turn against a fresh data dir,
-# `wrk -t2 -c32` for a few seconds with the 300-process template, and prints reports/s, p99 and
-# the server's CPU per report; then each build's means and its CPU per report against the first
-# build's, round by round.
+# `wrk -t2 -c32` for a few seconds, and prints reports/s, p99 and the server's CPU per report;
+# then each build's means and its CPU per report against the first build's, round by round.
+# The load (since 2026-12-01) is a fleet: VIGIA_AB_HOSTS simulated hosts (default 1000), each
+# posting the next state of a 300-process walk (bench/make_fleet_load.py: ~10 process entries
+# and every volatile value changing per report) 60 s of collected_at after its previous one.
 # Alternating cancels out most of a shared machine's drift; compare within a round.
 #
 # Usage: bench/ab_ingest.sh LABEL=BINARY [LABEL=BINARY ...]
@@ -11,8 +13,10 @@
 #        cmake --build --preset release --target vigia-server)
 #        bench/ab_ingest.sh before=/tmp/before/build/release/src/server/vigia-server \
 #                           after=build/release/src/server/vigia-server
-# Environment: VIGIA_AB_SECONDS (default 8), VIGIA_AB_ROUNDS (3), VIGIA_AB_SERVER_FLAGS (extra
-# flags for every server, e.g. --discard-reports for the no-store ceiling).
+# Environment: VIGIA_AB_SECONDS (default 8), VIGIA_AB_ROUNDS (3), VIGIA_AB_HOSTS (1000),
+# VIGIA_AB_WARMUP (seconds of load before the measured run, default 10),
+# VIGIA_AB_SERVER_FLAGS (extra flags for every server, e.g. --discard-reports for the no-store
+# ceiling; a LABEL=BINARY may also be a wrapper script that adds its own).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -20,11 +24,12 @@ cd "$root"
 [ $# -ge 1 ] || { sed -n '2,15p' "$0"; exit 2; }
 seconds="${VIGIA_AB_SECONDS:-8}"
 rounds="${VIGIA_AB_ROUNDS:-3}"
+warmup="${VIGIA_AB_WARMUP:-10}"
 work="$(mktemp -d /tmp/vigia-ab.XXXXXX)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 cmake --build --preset release --target vigia-agent >/dev/null
-python3 bench/make_report_template.py build/release/src/agent/vigia-agent 300 "$work/report.json"
-export VIGIA_BENCH_TEMPLATE="$work/report.json"
+python3 bench/make_fleet_load.py build/release/src/agent/vigia-agent 64 "$work/states.jsonl" >/dev/null
+export VIGIA_BENCH_STATES="$work/states.jsonl" VIGIA_BENCH_HOSTS="${VIGIA_AB_HOSTS:-1000}"
 
 run() {  # $1 label, $2 binary, $3 round
   rm -rf "$work/data"
@@ -33,13 +38,20 @@ run() {  # $1 label, $2 binary, $3 round
     ${VIGIA_AB_SERVER_FLAGS:-} 2>"$work/server.log" &
   local pid=$! url
   url=$(wait_for_server "$work/server.log") || exit 1
-  local out
-  out=$(VIGIA_BENCH_RUN="$3" wrk -t2 -c32 -d"${seconds}s" --latency -s bench/ingest.lua \
-    "$url" 2>"$work/wrk.err")
-  # Server CPU (user + system, whole run) per report it answered: less swayed than reports/s
-  # by what else the shared machine runs, as long as the server itself is not starved.
+  local out start ticks0
+  # Warm-up: a fleet in its steady state, every host with reports stored before (a host's
+  # first report opens a run for each of its processes; later ones only for what changed).
+  # The measured run's reports come 200 intervals later, so no host goes back in time.
+  start=$(($(date +%s) - 4 * 3600))
+  VIGIA_BENCH_RUN="$((1000 + $3))" VIGIA_BENCH_START="$start" wrk -t2 -c32 -d"${warmup}s" \
+    -s bench/fleet.lua "$url" >/dev/null 2>&1
+  ticks0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  out=$(VIGIA_BENCH_RUN="$3" VIGIA_BENCH_START="$((start + 200 * 60))" wrk -t2 -c32 \
+    -d"${seconds}s" --latency -s bench/fleet.lua "$url" 2>"$work/wrk.err")
+  # Server CPU (user + system, over the measured run) per report it answered: less swayed than
+  # reports/s by what else the shared machine runs, as long as the server itself is not starved.
   local ticks answered
-  ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  ticks=$(awk -v t0="$ticks0" '{print $14 + $15 - t0}' "/proc/$pid/stat")
   answered=$(echo "$out" | awk '/requests in/ {print $1}')
   printf '| %s | %s | %s | %s | %s |\n' "$3" "$1" "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" \
     "$(echo "$out" | awk '/^ +99%/ {print $2}')" \

@@ -31,6 +31,7 @@ struct ReportToStore {
   const common::ValidatedReport& validated;
   std::string_view document_z;      // the stored document, compressed (document_codec.hpp)
   std::int64_t document_bytes = 0;  // its length before compression
+  std::optional<std::int64_t> document_base_id;  // the report it is compressed against
   common::Timestamp received_at;
   std::string_view source_addr;
 };
@@ -57,15 +58,23 @@ class WriteSession : public HostTimeline {
   virtual RunTable<common::Process>& processRuns() = 0;
   virtual RunTable<common::Session>& sessionRuns() = 0;
 
-  // The export checkpoint: each day file's committed length (path relative to the data dir).
-  virtual common::Result<std::map<std::string, std::int64_t>> fileCheckpoints() = 0;
-  virtual common::Status recordFileSize(const std::string& path, std::int64_t size) = 0;
+  // The export checkpoint: each day file's durable state (path relative to the data dir):
+  // its first `size` bytes are on disk and hold exactly the rows of the file's reports up to
+  // report id `last_report_id`, in id order (docs/storage.md, "Consistency").
+  struct FileCheckpoint {
+    std::int64_t size = 0;
+    std::int64_t last_report_id = 0;
+  };
+  virtual common::Result<std::map<std::string, FileCheckpoint>> fileCheckpoints() = 0;
+  virtual common::Status recordFile(const std::string& path, const FileCheckpoint& checkpoint) = 0;
+  virtual common::Status forgetFile(const std::string& path) = 0;
 
-  // Every stored document of `ip` collected in the UTC day starting at `day`, in the order
-  // they were stored (which is the order of their lines in the day's files).
+  // Every stored document of `ip` collected in the UTC day starting at `day` whose report id
+  // is above `after_report_id`, in id order (the order of their rows in the day's files).
   virtual common::Status forEachDocumentOfDay(
-      const std::string& ip, common::Timestamp day,
-      const std::function<common::Status(std::string_view document)>& each) = 0;
+      const std::string& ip, common::Timestamp day, std::int64_t after_report_id,
+      const std::function<common::Status(std::int64_t report_id, std::string_view document)>&
+          each) = 0;
 
   virtual common::Result<std::int64_t> countHosts() = 0;
 };

@@ -1,8 +1,8 @@
 #pragma once
 
-// A table derived from each stored report (schema 2's process and session rows; the process
-// and session runs; compliance verdicts): one step of the transaction that stores the report,
-// after its reports row. The list of steps is explicit (makeDerivedSteps).
+// A table derived from each stored report (the process and session runs; compliance
+// verdicts): one step of the transaction that stores the report, after its reports row. The
+// list of steps is explicit (makeDerivedSteps).
 
 #include <memory>
 #include <string_view>
@@ -13,14 +13,26 @@
 
 namespace vigia::server {
 
+// What a step works out from a report alone, before the writer sees it.
+class PreparedInput {
+ public:
+  virtual ~PreparedInput() = default;
+};
+
 class DerivedStep {
  public:
   virtual ~DerivedStep() = default;
 
   virtual std::string_view name() const = 0;
-  // In the transaction that stores `report`, after its reports row. An error rolls the whole
-  // batch back.
-  virtual common::Status apply(WriteSession& db, const StoredReport& report) = 0;
+  // On the submitting (I/O) thread, in parallel with others: whatever needs only the report
+  // (hashing its entries, say), so that the single writer does less. Thread-safe.
+  virtual std::unique_ptr<PreparedInput> prepare(const common::ValidatedReport&) const {
+    return nullptr;
+  }
+  // In the transaction that stores `report`, after its reports row, with what prepare() gave.
+  // An error rolls the whole batch back.
+  virtual common::Status apply(WriteSession& db, const StoredReport& report,
+                               const PreparedInput* prepared) = 0;
   // The batch's transaction committed, or rolled back: what the step keeps in memory follows.
   virtual void committed() {}
   virtual void rolledBack() {}

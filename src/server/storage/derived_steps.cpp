@@ -13,10 +13,21 @@ class RunsStep final : public DerivedStep {
   RunsStep(std::string_view name, Table table, List list)
       : name_(name), table_(table), list_(list) {}
 
+  struct Prepared final : PreparedInput {
+    typename RunLedger<Entry>::Keys keys;
+  };
+
   std::string_view name() const override { return name_; }
-  common::Status apply(WriteSession& db, const StoredReport& report) override {
+  std::unique_ptr<PreparedInput> prepare(const common::ValidatedReport& v) const override {
+    auto prepared = std::make_unique<Prepared>();
+    prepared->keys = ledger_.keysOf(v.report.*list_);
+    return prepared;
+  }
+  common::Status apply(WriteSession& db, const StoredReport& report,
+                       const PreparedInput* prepared) override {
+    const auto* keys = dynamic_cast<const Prepared*>(prepared);
     return ledger_.record((db.*table_)(), db, report.host_id, report.point,
-                          report.validated.report.*list_);
+                          report.validated.report.*list_, keys ? &keys->keys : nullptr);
   }
   void committed() override { ledger_.committed(); }
   void rolledBack() override { ledger_.rolledBack(); }

@@ -62,9 +62,11 @@ common::Result<std::string> inflateZlib(std::string_view blob, std::size_t size)
 
 }  // namespace
 
-std::string compressDocument(std::string_view document) {
+std::string compressDocument(std::string_view document, std::string_view prefix) {
   ZSTD_CCtx* context = compressionContext();
   if (context == nullptr) return {};
+  // A prefix holds for one frame only; none (an empty one) resets it.
+  if (ZSTD_isError(ZSTD_CCtx_refPrefix(context, prefix.data(), prefix.size()))) return {};
   // Compressed into a per-thread scratch buffer, then copied out at its real size: a result
   // sized by compressBound would keep ~71 KB of capacity for a 4 KB frame in every queued
   // report (up to max_queued_reports of them).
@@ -76,10 +78,14 @@ std::string compressDocument(std::string_view document) {
   return scratch.substr(0, length);
 }
 
-common::Result<std::string> decompressDocument(std::string_view blob, std::size_t size) {
+common::Result<std::string> decompressDocument(std::string_view blob, std::size_t size,
+                                               std::string_view prefix) {
   if (!isZstdFrame(blob)) return inflateZlib(blob, size);
   ZSTD_DCtx* context = decompressionContext();
   if (context == nullptr) return damaged("no memory for zstd");
+  if (ZSTD_isError(ZSTD_DCtx_refPrefix(context, prefix.data(), prefix.size()))) {
+    return damaged("zstd: cannot use its base document");
+  }
   std::string out(size, '\0');
   const std::size_t length =
       ZSTD_decompressDCtx(context, out.data(), out.size(), blob.data(), blob.size());

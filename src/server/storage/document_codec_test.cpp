@@ -30,6 +30,28 @@ TEST(DocumentCodec, RoundTripsAndShrinksAReport) {
   EXPECT_EQ(*back, doc);
 }
 
+TEST(DocumentCodec, AgainstThePreviousDocumentOnlyTheDifferenceIsStored) {
+  const std::string previous = sampleDocument();
+  std::string next = previous;
+  next.replace(next.find("--id 17"), 7, "--id 99");
+  const std::string full = compressDocument(next);
+  const std::string delta = compressDocument(next, previous);
+  ASSERT_FALSE(delta.empty());
+  EXPECT_LT(delta.size() * 4, full.size());
+  auto back = decompressDocument(delta, next.size(), previous);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, next);
+  // Without its base, or with another, the frame is an error, never another text.
+  EXPECT_FALSE(decompressDocument(delta, next.size()));
+  std::string other = previous;
+  other.replace(other.find("--id 42"), 7, "--id 77");
+  EXPECT_FALSE(decompressDocument(delta, next.size(), other));
+  // A prefix is for one frame only: the next one is whole again.
+  auto whole = decompressDocument(compressDocument(previous), previous.size());
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(*whole, previous);
+}
+
 TEST(DocumentCodec, NewDocumentsAreZstdFrames) {
   const std::string blob = compressDocument("{}");
   ASSERT_GE(blob.size(), 4u);

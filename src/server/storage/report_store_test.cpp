@@ -234,6 +234,37 @@ TEST_P(SqliteStoreTest, RefusesADatabaseNewerThanTheBinary) {
   EXPECT_NE(opened.error().message.find("newer than this vigia-server"), std::string::npos);
 }
 
+// Documents go in chains: each against its host's previous one, a full frame every
+// DocumentBases::kChainLength, and after a restart; every one reads back as stored.
+TEST_P(ReportStoreTest, DocumentsChainedToTheirHostsPreviousOneReadBackExactly) {
+  std::vector<std::pair<std::string, std::string>> stored;  // uuid, body
+  for (int i = 0; i < 80; ++i) {
+    if (i == 70) reopen();
+    const std::string id = common::newUuidV4();
+    const std::string body =
+        reportJson(id, i % 2 ? "10.0.7.1" : "10.0.7.2",
+                   "2026-11-22T" + std::to_string(10 + i / 60) + ":" +
+                       std::to_string(10 + i % 60 / 2) + ":0" + std::to_string(i % 2) + "Z",
+                   20 + i % 5);
+    ASSERT_EQ(submit(body), StoreOutcome::kStored);
+    stored.emplace_back(id, body);
+  }
+  for (auto [id, body] : stored) {
+    auto doc = store_->reportDocument(id);
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    ASSERT_TRUE(doc->has_value());
+    std::replace(body.begin(), body.end(), '\n', ' ');  // as the JSON Lines line has it
+    EXPECT_EQ((*doc)->substr(0, (*doc)->find(",\"server\":")), body.substr(0, body.size() - 1))
+        << id;
+  }
+  // 35 reports per host, then a restart (which forgets the bases), then 5 more: full frames
+  // at the 1st and the 33rd, and at the first after the restart.
+  EXPECT_EQ(count("reports WHERE document_base_id IS NULL"), 2 + 2 + 2);
+  EXPECT_EQ(count("reports r JOIN reports b ON b.id = r.document_base_id "
+                  "WHERE b.host_id != r.host_id"),
+            0);
+}
+
 TEST_P(ReportStoreTest, ReopeningMigratesNothingAndKeepsData) {
   ASSERT_EQ(submit(reportJson(common::newUuidV4(), "10.0.0.5", "2026-11-22T08:00:00Z", 1)),
             StoreOutcome::kStored);

@@ -4,15 +4,16 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
-#include <map>
 #include <string_view>
 #include <unordered_set>
 
 #include "server/storage/document_codec.hpp"
-#include "server/storage/sinks/file_recovery.hpp"
 #include "server/storage/sinks/jsonl_line.hpp"
 
 namespace vigia::server {
+
+// How long the idle writer waits before it records the day files' syncs on its own.
+constexpr auto kIdleWake = std::chrono::seconds(1);
 
 // A submitted report with everything the writer puts on disk already rendered: rendering runs
 // on the submitting (I/O) threads, in parallel, so the single writer thread only writes.
@@ -20,29 +21,20 @@ struct ReportWriter::Pending {
   IngestItem item;
   std::function<void(StoreResult)> done;
   std::vector<std::string> rendered;  // one per sink, in sink order
-  std::string document_z;             // the JSON Lines line without its "\n", compressed
-  std::int64_t document_bytes = 0;
+  std::string document;               // the JSON Lines line without its "\n": the stored document
+  std::string document_z;             // compressed, against `base` if there is one
+  std::shared_ptr<const DocumentBases::Base> base;
+  std::vector<std::unique_ptr<PreparedInput>> prepared;  // one per derived step
 };
 
-// One sink's share of a batch: each file's pieces, in batch order. Filled and read on a helper
-// thread that touches the sink's files and these pieces only, never the database.
-struct ReportWriter::FileAppends {
-  std::map<std::string, std::vector<std::string_view>> pieces;  // per relative path
-  std::map<std::string, std::int64_t> sizes_before;
-  std::vector<std::pair<std::string, std::int64_t>> sizes_after;
-};
-
-ReportWriter::ReportWriter(Database& db, std::vector<SinkFiles>& sinks,
+ReportWriter::ReportWriter(Database& db, DayFileSet& files,
                            std::vector<std::unique_ptr<DerivedStep>> steps, WriterOptions options)
-    : db_(db), sinks_(sinks), steps_(std::move(steps)), options_(options) {}
+    : db_(db), files_(files), steps_(std::move(steps)), options_(options) {}
 
 ReportWriter::~ReportWriter() { stop(); }
 
 common::Status ReportWriter::start() {
-  for (auto& s : sinks_) {
-    if (auto st = s.files.prepareDirectory(); !st) return st;
-  }
-  if (auto st = recoverDayFiles(db_.writer(), sinks_); !st) return st;
+  if (auto st = files_.recover(db_.writer()); !st) return st;
   auto hosts = db_.writer().countHosts();
   if (!hosts) return hosts.error();
   known_servers_ = *hosts;
@@ -51,15 +43,30 @@ common::Status ReportWriter::start() {
 }
 
 void ReportWriter::submit(IngestItem item, std::function<void(StoreResult)> done) {
-  Pending pending{std::move(item), std::move(done), {}, {}, 0};
-  const std::string line =
+  std::vector<Pending> answered;
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!answered_.empty()) {
+      answered = std::move(answered_.back());
+      answered_.pop_back();
+    }
+  }
+  answered.clear();  // here, not on the writer
+  Pending pending{std::move(item), std::move(done), {}, {}, {}, nullptr, {}};
+  pending.document =
       makeJsonlLine(pending.item.body, pending.item.received_at, pending.item.source_addr);
-  const RenderInput input{pending.item.validated, line};
-  pending.rendered.reserve(sinks_.size());
-  for (const auto& s : sinks_) pending.rendered.push_back(s.sink->render(input));
-  const std::string_view document = std::string_view(line).substr(0, line.size() - 1);
-  pending.document_z = compressDocument(document);
-  pending.document_bytes = static_cast<std::int64_t>(document.size());
+  const RenderInput input{pending.item.validated, pending.document};
+  pending.rendered.reserve(files_.sinkCount());
+  for (std::size_t s = 0; s < files_.sinkCount(); ++s) {
+    pending.rendered.push_back(files_.sink(s).render(input));
+  }
+  pending.prepared.reserve(steps_.size());
+  for (const auto& step : steps_) pending.prepared.push_back(step->prepare(pending.item.validated));
+  pending.document.pop_back();  // its "\n"
+  pending.base = bases_.baseFor(pending.item.validated.report.host.ip);
+  pending.document_z =
+      compressDocument(pending.document, pending.base ? std::string_view(pending.base->document)
+                                                      : std::string_view());
   if (pending.document_z.empty()) {
     pending.done({StoreOutcome::kUnavailable, "out of memory compressing the report"});
     return;
@@ -90,10 +97,11 @@ void ReportWriter::loop() {
   ::pthread_setname_np(::pthread_self(), "vigia-store");  // for top -H and perf
   while (true) {
     std::vector<Pending> batch;
+    bool stop = false;
     {
       std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and everything submitted is answered
+      queue_cv_.wait_for(lock, kIdleWake, [this] { return !queue_.empty() || stopping_; });
+      stop = stopping_ && queue_.empty();  // everything submitted is answered
       const std::size_t n = std::min(queue_.size(), options_.max_batch_reports);
       batch.reserve(n);
       for (std::size_t i = 0; i < n; ++i) {
@@ -101,19 +109,46 @@ void ReportWriter::loop() {
         queue_.pop_front();
       }
     }
-    processBatch(batch);
+    if (stop) break;
+    if (!batch.empty()) {
+      processBatch(batch);
+      std::lock_guard lock(queue_mutex_);
+      answered_.push_back(std::move(batch));
+    }
+    files_.maybeSync();
+    if (batch.empty() && files_.hasSyncResults()) recordCheckpoints();
   }
+  // A clean stop leaves every file durable and recorded: the next start has nothing to redo.
+  if (auto st = files_.syncAll(db_.writer()); !st) {
+    spdlog::error("syncing the day files at stop: {} (the next start writes them again)",
+                  st.error().message);
+  }
+}
+
+void ReportWriter::recordCheckpoints() {
+  WriteSession& db = db_.writer();
+  DayFileSet::Batch none;
+  common::Status st = db.begin();
+  if (st) st = files_.record(db, none, {});
+  if (st) st = db.commit();
+  if (st) {
+    files_.committed(none);
+    return;
+  }
+  db.rollback();
+  files_.rolledBack(none);
+  spdlog::warn("recording the day files' checkpoints: {}", st.error().message);
 }
 
 void ReportWriter::processBatch(std::vector<Pending>& batch) {
   WriteSession& db = db_.writer();
   std::vector<StoreOutcome> outcomes(batch.size(), StoreOutcome::kDuplicate);
-  std::vector<const Pending*> accepted;
+  std::vector<Pending*> accepted;
   std::int64_t new_hosts = 0;
 
   common::Status st = common::Ok{};
   if (needs_recovery_) {
-    st = recoverDayFiles(db, sinks_);
+    st = files_.recover(db);
     if (st) needs_recovery_ = false;
   }
   if (st) st = db.begin();
@@ -130,89 +165,78 @@ void ReportWriter::processBatch(std::vector<Pending>& batch) {
       accepted.push_back(&batch[i]);
     }
   }
-  // Each sink's files are appended and fsynced on a helper thread while this one writes the
-  // database: they share nothing until the COMMIT, which waits for all. Done one after the
-  // other, the writer sat idle through every fsync.
-  std::vector<FileAppends> appends(sinks_.size());
-  for (const Pending* p : accepted) {
-    const auto& v = p->item.validated;
+  // The day files are appended on helper threads (one per sink) while this one writes the
+  // database; the two meet before the COMMIT.
+  DayFileSet::Batch files;
+  for (std::size_t r = 0; r < accepted.size(); ++r) {
+    const auto& v = accepted[r]->item.validated;
     const std::string name = v.report.host.ip + "_" + common::utcDate(v.collected_at);
-    for (std::size_t s = 0; s < sinks_.size(); ++s) {
-      const std::string relative =
-          sinks_[s].files.relativePath(name + std::string(sinks_[s].sink->extension()));
-      appends[s].pieces[relative].push_back(p->rendered[s]);
+    for (std::size_t s = 0; s < files_.sinkCount(); ++s) {
+      auto [path, compression] = files_.target(s, name);
+      files.add(s, path, compression, r, accepted[r]->rendered[s]);
     }
   }
-  std::vector<std::future<common::Status>> appending;
-  if (st && !accepted.empty()) {
-    for (std::size_t s = 0; s < sinks_.size(); ++s) {
-      auto append = [sink = &sinks_[s], a = &appends[s]] { return appendToFiles(*sink, *a); };
-      try {
-        appending.push_back(std::async(std::launch::async, append));
-      } catch (const std::system_error&) {  // no thread to be had: do it here, in turn
-        std::promise<common::Status> done;
-        done.set_value(append());
-        appending.push_back(done.get_future());
-      }
+  std::future<common::Status> writing;
+  if (st && !files.empty()) {
+    try {
+      writing = std::async(std::launch::async, [this, &files] { return files_.write(files); });
+    } catch (const std::system_error&) {  // no thread to be had: here, first
+      std::promise<common::Status> done;
+      done.set_value(files_.write(files));
+      writing = done.get_future();
     }
   }
-  for (const Pending* p : accepted) {
-    if (!st) break;
-    auto stored = db.insertReport({p->item.validated, p->document_z, p->document_bytes,
-                                   p->item.received_at, p->item.source_addr});
+  std::vector<std::int64_t> report_ids(accepted.size(), 0);
+  for (std::size_t r = 0; st && r < accepted.size(); ++r) {
+    const Pending& p = *accepted[r];
+    auto stored = db.insertReport(
+        {p.item.validated, p.document_z, static_cast<std::int64_t>(p.document.size()),
+         p.base ? std::optional<std::int64_t>(p.base->report_id) : std::nullopt, p.item.received_at,
+         p.item.source_addr});
     if (!stored) {
       st = stored.error();
       break;
     }
+    report_ids[r] = stored->point.report_id;
     if (stored->new_host) ++new_hosts;
-    for (auto& step : steps_) {
-      st = step->apply(db, *stored);
+    for (std::size_t s = 0; s < steps_.size(); ++s) {
+      st = steps_[s]->apply(db, *stored, p.prepared[s].get());
       if (!st) break;
     }
   }
-  for (auto& f : appending) {
-    const common::Status appended = f.get();
-    if (st && !appended) st = appended;
+  if (writing.valid()) {
+    const common::Status written = writing.get();
+    if (st && !written) st = written;
   }
-  for (const FileAppends& a : appends) {
-    for (const auto& [relative, size] : a.sizes_after) {
-      if (st) st = db.recordFileSize(relative, size);
-    }
-  }
+  if (st) st = files_.record(db, files, report_ids);
   if (st) st = db.commit();
 
   if (!st) {
     if (began) db.rollback();
     for (auto& step : steps_) step->rolledBack();
-    for (std::size_t s = 0; s < sinks_.size(); ++s) {
-      for (const auto& [relative, size] : appends[s].sizes_before) {
-        if (!sinks_[s].files.truncate(relative, size)) needs_recovery_ = true;
-      }
-    }
+    if (!files_.rolledBack(files)) needs_recovery_ = true;
     spdlog::error("storage unavailable for {} report(s): {}", batch.size(), st.error().message);
-    for (auto& p : batch)
+    for (auto& p : batch) {
       p.done({StoreOutcome::kUnavailable, "storage unavailable: " + st.error().message});
+      p.done = nullptr;  // it holds the connection: not one moment longer than the answer
+    }
     return;
   }
+  files_.committed(files);
   for (auto& step : steps_) step->committed();
+  for (std::size_t r = 0; r < accepted.size(); ++r) {
+    Pending& p = *accepted[r];
+    bases_.stored(p.item.validated.report.host.ip,
+                  std::make_shared<const DocumentBases::Base>(DocumentBases::Base{
+                      report_ids[r], p.item.validated.collected_at.time_since_epoch().count(),
+                      p.base ? p.base->depth + 1 : 0, std::move(p.document)}));
+  }
   batches_++;
   known_servers_ += new_hosts;
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done({outcomes[i], ""});
-}
-
-common::Status ReportWriter::appendToFiles(SinkFiles& sink, FileAppends& appends) {
-  // Rows of one file are written with one append: reports never interleave. Views into each
-  // report's own rendering, so nothing is copied on the way to the kernel.
-  for (const auto& [relative, pieces] : appends.pieces) {
-    auto before = sink.files.size(relative);
-    if (!before) return before.error();
-    appends.sizes_before.emplace(relative, *before);
-    auto after = sink.files.append(relative, *before, sink.sink->header(), pieces);
-    if (!after) return after.error();
-    if (auto st = sink.files.sync(relative); !st) return st;
-    appends.sizes_after.emplace_back(relative, *after);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].done({outcomes[i], ""});
+    batch[i].done = nullptr;  // it holds the connection: not one moment longer than the answer
   }
-  return common::Ok{};
 }
 
 }  // namespace vigia::server

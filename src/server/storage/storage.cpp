@@ -15,8 +15,8 @@ class Storage final : public ReportStore {
  public:
   Storage(std::unique_ptr<Database> db, std::vector<SinkFiles> sinks, const StoreOptions& options)
       : db_(std::move(db)),
-        sinks_(std::move(sinks)),
-        writer_(*db_, sinks_, makeDerivedSteps(),
+        files_(std::move(sinks), options.fsync),
+        writer_(*db_, files_, makeDerivedSteps(),
                 {.max_batch_reports = options.max_batch_reports,
                  .max_queued_reports = options.max_queued_reports}) {}
 
@@ -45,7 +45,7 @@ class Storage final : public ReportStore {
 
  private:
   std::unique_ptr<Database> db_;
-  std::vector<SinkFiles> sinks_;  // before writer_, which holds a reference
+  DayFileSet files_;  // before writer_, which holds a reference
   ReportWriter writer_;
 };
 

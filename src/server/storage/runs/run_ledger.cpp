@@ -18,9 +18,8 @@ RunLedger<Entry>::RunLedger(std::size_t max_cached_entries)
     : max_cached_entries_(max_cached_entries) {}
 
 template <typename Entry>
-std::vector<typename RunLedger<Entry>::Keyed> RunLedger<Entry>::keysOf(
-    std::span<const Entry> entries) const {
-  std::vector<Keyed> keyed(entries.size());
+typename RunLedger<Entry>::Keys RunLedger<Entry>::keysOf(std::span<const Entry> entries) const {
+  Keys keyed(entries.size());
   for (std::size_t i = 0; i < entries.size(); ++i) keyed[i] = {hasher_(entries[i]), i, 0};
   // Identical entries share a key: the second and later ones are numbered copies.
   std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
@@ -74,16 +73,20 @@ void RunLedger<Entry>::startHost(std::int64_t host_id) {
 }
 
 template <typename Entry>
-common::Status RunLedger<Entry>::record(Table& table, HostTimeline& timeline,
-                                        std::int64_t host_id, const ReportPoint& point,
-                                        std::span<const Entry> entries) {
+common::Status RunLedger<Entry>::record(Table& table, HostTimeline& timeline, std::int64_t host_id,
+                                        const ReportPoint& point, std::span<const Entry> entries,
+                                        const Keys* keys) {
   touched_.insert(host_id);
   auto host = state(table, timeline, host_id, point);
   if (!host) return host.error();
-  const std::vector<Keyed> keys = keysOf(entries);
+  Keys computed;
+  if (keys == nullptr) {
+    computed = keysOf(entries);
+    keys = &computed;
+  }
   common::Status st = !(*host)->newest || *(*host)->newest < point
-                          ? appendNewest(table, **host, point, entries, keys)
-                          : placeLate(table, timeline, **host, point, entries, keys);
+                          ? appendNewest(table, **host, point, entries, *keys)
+                          : placeLate(table, timeline, **host, point, entries, *keys);
   evictBeyondBound();
   return st;
 }
@@ -93,8 +96,7 @@ common::Status RunLedger<Entry>::record(Table& table, HostTimeline& timeline,
 template <typename Entry>
 common::Status RunLedger<Entry>::appendNewest(Table& table, HostState& host,
                                               const ReportPoint& point,
-                                              std::span<const Entry> entries,
-                                              const std::vector<Keyed>& keys) {
+                                              std::span<const Entry> entries, const Keys& keys) {
   std::vector<std::pair<RunKey, std::int64_t>> open;
   open.reserve(keys.size());
   std::size_t i = 0, j = 0;
@@ -127,10 +129,9 @@ common::Status RunLedger<Entry>::appendNewest(Table& table, HostState& host,
 //   [R, R];
 // - not listed: a run covering P and N is split around it.
 template <typename Entry>
-common::Status RunLedger<Entry>::placeLate(Table& table, HostTimeline& timeline,
-                                           HostState& host, const ReportPoint& point,
-                                           std::span<const Entry> entries,
-                                           const std::vector<Keyed>& keys) {
+common::Status RunLedger<Entry>::placeLate(Table& table, HostTimeline& timeline, HostState& host,
+                                           const ReportPoint& point, std::span<const Entry> entries,
+                                           const Keys& keys) {
   auto around = timeline.neighbors(host.host_id, point);
   if (!around) return around.error();
   const std::optional<ReportPoint>& before = around->before;
@@ -176,9 +177,9 @@ common::Status RunLedger<Entry>::placeLate(Table& table, HostTimeline& timeline,
     if (!st) return st;
   }
   for (const auto& [key, run] : both) {
-    const bool listed = std::binary_search(
-        keys.begin(), keys.end(), Keyed{key, 0, 0},
-        [](const Keyed& x, const Keyed& y) { return x.key < y.key; });
+    const bool listed =
+        std::binary_search(keys.begin(), keys.end(), Keyed{key, 0, 0},
+                           [](const Keyed& x, const Keyed& y) { return x.key < y.key; });
     if (listed) continue;
     if (auto st = table.setLast(run->id, before); !st) return st;
     auto id = table.insert(host.host_id, run->entry, run->copy, after, run->last);

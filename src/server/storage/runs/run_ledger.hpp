@@ -32,9 +32,21 @@ class RunLedger {
   // `max_cached_entries`: open runs kept in memory over all hosts (16 bytes each).
   explicit RunLedger(std::size_t max_cached_entries = std::size_t{4} << 20);
 
-  // Report `point` of host `host_id` lists `entries`: its row is already in the reports table.
+  // An entry's key, and which of the report's entries it is: sorted by key, identical entries
+  // numbered as copies. Thread-safe (the writer's callers work it out on their own threads).
+  struct Keyed {
+    RunKey key;
+    std::size_t index;  // into the report's entries
+    int copy;
+  };
+  using Keys = std::vector<Keyed>;
+  Keys keysOf(std::span<const Entry> entries) const;
+
+  // Report `point` of host `host_id` lists `entries` (with their keysOf, or null to work them
+  // out here): its row is already in the reports table.
   common::Status record(Table& table, HostTimeline& timeline, std::int64_t host_id,
-                        const ReportPoint& point, std::span<const Entry> entries);
+                        const ReportPoint& point, std::span<const Entry> entries,
+                        const Keys* keys = nullptr);
 
   // For a rebuild that feeds every report of a host oldest first (the schema 3 migration):
   // the host starts with no report.
@@ -50,11 +62,6 @@ class RunLedger {
   std::size_t cachedHosts() const { return hosts_.size(); }
 
  private:
-  struct Keyed {
-    RunKey key;
-    std::size_t index;  // into the report's entries
-    int copy;
-  };
   struct HostState {
     std::int64_t host_id = 0;
     std::optional<ReportPoint> newest;
@@ -62,14 +69,13 @@ class RunLedger {
   };
   using Lru = std::list<HostState>;
 
-  std::vector<Keyed> keysOf(std::span<const Entry> entries) const;
   common::Result<HostState*> state(Table& table, HostTimeline& timeline, std::int64_t host_id,
                                    const ReportPoint& point);
   common::Status appendNewest(Table& table, HostState& host, const ReportPoint& point,
-                              std::span<const Entry> entries, const std::vector<Keyed>& keys);
+                              std::span<const Entry> entries, const Keys& keys);
   common::Status placeLate(Table& table, HostTimeline& timeline, HostState& host,
                            const ReportPoint& point, std::span<const Entry> entries,
-                           const std::vector<Keyed>& keys);
+                           const Keys& keys);
   void setOpen(HostState& host, RunKey key, std::optional<std::int64_t> run_id);
   void evictBeyondBound();
 

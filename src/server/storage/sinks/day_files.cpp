@@ -155,11 +155,20 @@ common::Result<std::int64_t> DayFiles::append(const std::string& relative, std::
   return size_before + total;
 }
 
+void DayFiles::startWriteback(const std::string& relative) {
+  if (!fsync_) return;
+  if (auto it = open_.find(relative); it != open_.end()) {
+    // Only a hint: sync() below is what guarantees durability, so an error here is ignored.
+    (void)::sync_file_range(it->second, 0, 0, SYNC_FILE_RANGE_WRITE);
+  }
+}
+
 common::Status DayFiles::sync(const std::string& relative) {
   if (!fsync_) return common::Ok{};
   auto file = fd(relative);
   if (!file) return file.error();
-  if (::fsync(*file) != 0) return ioError("fsync", relative, errno);
+  // The data and the size, which is all an appended file needs (not its times).
+  if (::fdatasync(*file) != 0) return ioError("fdatasync", relative, errno);
   if (created_.erase(relative)) {
     return syncDirectory((data_dir_ / relative).parent_path());
   }

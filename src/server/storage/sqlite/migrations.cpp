@@ -213,6 +213,14 @@ CREATE TABLE session_runs (
      R"sql(
 DROP TABLE processes;
 DROP TABLE sessions;
+-- The export checkpoint now lags behind the commits (docs/storage.md, "Consistency"): each
+-- file's durable size and the last report whose rows it holds. Until now every recorded file
+-- held every committed report of its day.
+ALTER TABLE export_files ADD COLUMN last_report_id BIGINT NOT NULL DEFAULT 0;
+-- A stored document is most often compressed against its host's previous one (NULL: a full
+-- frame, as every document before schema 3).
+ALTER TABLE reports ADD COLUMN document_base_id BIGINT REFERENCES reports(id);
+UPDATE export_files SET last_report_id = (SELECT COALESCE(max(id), 0) FROM reports);
 CREATE INDEX process_runs_by_host_end ON process_runs (host_id, last_seen_us);
 CREATE INDEX process_runs_by_start ON process_runs (first_seen_us);
 CREATE INDEX process_runs_by_name ON process_runs (name, first_seen_us);

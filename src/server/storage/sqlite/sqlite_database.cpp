@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "server/storage/document_codec.hpp"
+#include "server/storage/sqlite/document_chain.hpp"
 #include "server/storage/sqlite/migrations.hpp"
 #include "server/storage/sqlite/sqlite_write_session.hpp"
 
@@ -118,18 +118,7 @@ common::Result<std::optional<std::vector<ReportSummary>>> SqliteDatabase::listRe
 common::Result<std::optional<std::string>> SqliteDatabase::reportDocument(const std::string& uuid) {
   auto conn = reader();
   if (!conn) return conn.error();
-  auto stmt = (*conn)->prepare("SELECT document_z, document_bytes FROM reports WHERE uuid = ?");
-  if (!stmt) return stmt.error();
-  auto row = (*stmt)->bind(1, uuid).step();
-  if (!row) return row.error();
-  std::optional<std::string> document;
-  if (*row) {
-    auto text = decompressDocument((*stmt)->blob(0), static_cast<std::size_t>((*stmt)->int64(1)));
-    if (!text) return text.error();
-    document = std::move(*text);
-  }
-  (*stmt)->reset();
-  return document;
+  return DocumentChain(**conn).byUuid(uuid);
 }
 
 }  // namespace vigia::server

@@ -65,9 +65,10 @@ template <typename Entry>
 SqliteRunTable<Entry>::SqliteRunTable(SqliteConnection& db) : db_(db) {
   using C = RunColumns<Entry>;
   const std::string table = C::kTable;
-  insert_ = "INSERT INTO " + table + " (host_id, " + C::kColumns +
+  insert_ = "INSERT INTO " + table + " (id, host_id, " + C::kColumns +
             ", copy, first_report_id, first_seen_us, last_report_id, last_seen_us) VALUES (" +
-            placeholders(C::kCount + 6) + ") RETURNING id";
+            placeholders(C::kCount + 7) + ")";
+  max_id_ = "SELECT COALESCE(max(id), 0) FROM " + table;
   set_first_ = "UPDATE " + table + " SET first_report_id = ?, first_seen_us = ? WHERE id = ?";
   set_last_ = "UPDATE " + table + " SET last_report_id = ?, last_seen_us = ? WHERE id = ?";
   remove_ = "DELETE FROM " + table + " WHERE id = ?";
@@ -99,20 +100,29 @@ common::Result<std::int64_t> SqliteRunTable<Entry>::insert(std::int64_t host_id,
                                                            int copy, const ReportPoint& first,
                                                            const std::optional<ReportPoint>& last) {
   constexpr int n = RunColumns<Entry>::kCount;
+  if (next_id_ == 0) {
+    auto max = db_.prepare(max_id_);
+    if (!max) return max.error();
+    auto row = (*max)->step();
+    if (!row) return row.error();
+    next_id_ = (*max)->int64(0) + 1;
+    (*max)->reset();
+  }
   auto stmt = db_.prepare(insert_);
   if (!stmt) return stmt.error();
-  (*stmt)->bind(1, host_id);
-  RunColumns<Entry>::bind(**stmt, 2, entry);
-  (*stmt)->bind(n + 2, copy).bind(n + 3, first.report_id).bind(n + 4, first.collected_us);
+  const std::int64_t id = next_id_;
+  (*stmt)->bind(1, id).bind(2, host_id);
+  RunColumns<Entry>::bind(**stmt, 3, entry);
+  (*stmt)->bind(n + 3, copy).bind(n + 4, first.report_id).bind(n + 5, first.collected_us);
   if (last) {
-    (*stmt)->bind(n + 5, last->report_id).bind(n + 6, last->collected_us);
+    (*stmt)->bind(n + 6, last->report_id).bind(n + 7, last->collected_us);
   } else {
-    (*stmt)->bindNull(n + 5).bind(n + 6, kOpenRunUs);
+    (*stmt)->bindNull(n + 6).bind(n + 7, kOpenRunUs);
   }
-  auto row = (*stmt)->step();
-  if (!row) return row.error();
-  const std::int64_t id = (*stmt)->int64(0);
+  auto st = (*stmt)->run();
   (*stmt)->reset();
+  if (!st) return st.error();
+  ++next_id_;
   return id;
 }
 

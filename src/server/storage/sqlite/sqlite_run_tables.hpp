@@ -54,8 +54,15 @@ class SqliteRunTable final : public RunTable<Entry> {
                                               const std::optional<ReportPoint>& before,
                                               const ReportPoint& after) override;
 
+  // The transaction rolled back: the ids it handed out are free again.
+  void rolledBack() { next_id_ = 0; }
+
  private:
   SqliteConnection& db_;
+  // The writer names new rows itself (it is the only writer): an INSERT … RETURNING id cost
+  // more than the insert.
+  std::int64_t next_id_ = 0;  // 0: read max(id) first
+  std::string max_id_;
   std::string insert_, set_first_, set_last_, remove_, open_, around_;
 };
 

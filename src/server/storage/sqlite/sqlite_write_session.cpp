@@ -1,6 +1,6 @@
 #include "server/storage/sqlite/sqlite_write_session.hpp"
 
-#include "server/storage/document_codec.hpp"
+#include "server/storage/sqlite/document_chain.hpp"
 #include "server/storage/sqlite/migrations.hpp"
 
 namespace vigia::server {
@@ -23,6 +23,8 @@ void SqliteWriteSession::rollback() {
   (void)db_.exec("ROLLBACK");
   os_ids_.clear();
   cpu_ids_.clear();
+  process_runs_.rolledBack();
+  session_runs_.rolledBack();
 }
 
 common::Result<bool> SqliteWriteSession::isStored(const std::string& uuid) {
@@ -107,7 +109,8 @@ common::Result<StoredReport> SqliteWriteSession::insertReport(const ReportToStor
       "INSERT INTO reports (uuid, host_id, hostname, collected_at, collected_us, received_at, "
       "source_addr, agent_version, os_release_id, cpu_model_id, cpu_sockets, cpu_cores, "
       "cpu_threads, cpu_mhz, machine_id, boot_time, process_count, session_count, document_z, "
-      "document_bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+      "document_bytes, document_base_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+      "RETURNING id");
   if (!report) return report.error();
   std::optional<std::string> agent_version;
   if (!r.agent.version.empty()) agent_version = r.agent.version;
@@ -132,6 +135,7 @@ common::Result<StoredReport> SqliteWriteSession::insertReport(const ReportToStor
                         .bind(18, static_cast<std::int64_t>(r.sessions.size()))
                         .bindBlobView(19, in.document_z)
                         .bind(20, in.document_bytes)
+                        .bind(21, in.document_base_id)
                         .step();
   if (!report_row) return report_row.error();
   const std::int64_t report_id = (*report)->int64(0);
@@ -174,38 +178,51 @@ common::Result<HostTimeline::Neighbors> SqliteWriteSession::neighbors(std::int64
   return out;
 }
 
-common::Result<std::map<std::string, std::int64_t>> SqliteWriteSession::fileCheckpoints() {
-  auto rows = db_.prepare("SELECT path, size_bytes FROM export_files");
+common::Result<std::map<std::string, WriteSession::FileCheckpoint>>
+SqliteWriteSession::fileCheckpoints() {
+  auto rows = db_.prepare("SELECT path, size_bytes, last_report_id FROM export_files");
   if (!rows) return rows.error();
-  std::map<std::string, std::int64_t> recorded;
+  std::map<std::string, FileCheckpoint> recorded;
   while (true) {
     auto row = (*rows)->step();
     if (!row) return row.error();
     if (!*row) break;
-    recorded[(*rows)->text(0)] = (*rows)->int64(1);
+    recorded[(*rows)->text(0)] = {(*rows)->int64(1), (*rows)->int64(2)};
   }
   (*rows)->reset();
   return recorded;
 }
 
-common::Status SqliteWriteSession::recordFileSize(const std::string& path, std::int64_t size) {
-  auto checkpoint = db_.prepare(
-      "INSERT INTO export_files (path, size_bytes) VALUES (?, ?) "
-      "ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes");
-  if (!checkpoint) return checkpoint.error();
-  auto st = (*checkpoint)->bind(1, path).bind(2, size).run();
-  (*checkpoint)->reset();
-  return st;
+common::Status SqliteWriteSession::recordFile(const std::string& path,
+                                              const FileCheckpoint& checkpoint) {
+  auto stmt = db_.prepare(
+      "INSERT INTO export_files (path, size_bytes, last_report_id) VALUES (?, ?, ?) "
+      "ON CONFLICT (path) DO UPDATE SET size_bytes = excluded.size_bytes, "
+      "last_report_id = excluded.last_report_id");
+  if (!stmt) return stmt.error();
+  return (*stmt)->bind(1, path).bind(2, checkpoint.size).bind(3, checkpoint.last_report_id).run();
+}
+
+common::Status SqliteWriteSession::forgetFile(const std::string& path) {
+  auto stmt = db_.prepare("DELETE FROM export_files WHERE path = ?");
+  if (!stmt) return stmt.error();
+  return (*stmt)->bind(1, path).run();
 }
 
 common::Status SqliteWriteSession::forEachDocumentOfDay(
-    const std::string& ip, common::Timestamp day,
-    const std::function<common::Status(std::string_view document)>& each) {
+    const std::string& ip, common::Timestamp day, std::int64_t after_report_id,
+    const std::function<common::Status(std::int64_t report_id, std::string_view document)>& each) {
   auto rows = db_.prepare(
-      "SELECT r.document_z, r.document_bytes FROM reports r JOIN hosts h ON h.id = r.host_id "
-      "WHERE h.ip = ? AND r.collected_us >= ? AND r.collected_us < ? ORDER BY r.id");
+      "SELECT r.id FROM reports r JOIN hosts h ON h.id = r.host_id WHERE h.ip = ? AND "
+      "r.collected_us >= ? AND r.collected_us < ? "
+      "AND r.id > ? ORDER BY r.id");
   if (!rows) return rows.error();
-  (*rows)->bind(1, ip).bind(2, micros(day)).bind(3, micros(day) + kMicrosPerDay);
+  (*rows)
+      ->bind(1, ip)
+      .bind(2, micros(day))
+      .bind(3, micros(day) + kMicrosPerDay)
+      .bind(4, after_report_id);
+  std::vector<std::int64_t> ids;
   while (true) {
     auto row = (*rows)->step();
     if (!row) {
@@ -213,15 +230,15 @@ common::Status SqliteWriteSession::forEachDocumentOfDay(
       return row.error();
     }
     if (!*row) break;
-    auto document =
-        decompressDocument((*rows)->blob(0), static_cast<std::size_t>((*rows)->int64(1)));
-    common::Status st = document ? each(*document) : common::Status(document.error());
-    if (!st) {
-      (*rows)->reset();
-      return st;
-    }
+    ids.push_back((*rows)->int64(0));
   }
   (*rows)->reset();
+  DocumentChain documents(db_);
+  for (const std::int64_t id : ids) {
+    auto document = documents.byId(id);
+    if (!document) return document.error();
+    if (auto st = each(id, *document); !st) return st;
+  }
   return common::Ok{};
 }
 

@@ -28,11 +28,13 @@ class SqliteWriteSession final : public WriteSession {
                                                           std::int64_t excluding) override;
   common::Result<Neighbors> neighbors(std::int64_t host_id, const ReportPoint& point) override;
 
-  common::Result<std::map<std::string, std::int64_t>> fileCheckpoints() override;
-  common::Status recordFileSize(const std::string& path, std::int64_t size) override;
+  common::Result<std::map<std::string, FileCheckpoint>> fileCheckpoints() override;
+  common::Status recordFile(const std::string& path, const FileCheckpoint& checkpoint) override;
+  common::Status forgetFile(const std::string& path) override;
   common::Status forEachDocumentOfDay(
-      const std::string& ip, common::Timestamp day,
-      const std::function<common::Status(std::string_view document)>& each) override;
+      const std::string& ip, common::Timestamp day, std::int64_t after_report_id,
+      const std::function<common::Status(std::int64_t report_id, std::string_view document)>& each)
+      override;
 
   common::Result<std::int64_t> countHosts() override;
 
