@@ -15,6 +15,8 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-psutil procps util-linux hyperfine wrk bc curl time linux-perf openssl
+  # tests of what crosses a network: clients in a network namespace of their own
+  iproute2
   # the systemd units are checked with systemd-analyze verify
   systemd
 )

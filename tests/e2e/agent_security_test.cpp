@@ -11,6 +11,7 @@
 
 #include "agent_fixture.hpp"
 #include "background_process.hpp"
+#include "network_namespace.hpp"
 #include "server_process.hpp"
 #include "small_disk.hpp"
 #include "store_check.hpp"
@@ -117,17 +118,37 @@ TEST(AgentAuth, TheTokenComesFromTheEnvironmentOrTheConfigFile) {
   EXPECT_EQ(storedIds(data).size(), 2u);
 }
 
+// The agents of these tests post from a network namespace of their own: loopback clients are
+// never rate-limited (SPEC §3).
+struct RemoteAgent {
+  vigia::test::NetworkNamespace ns;
+  TempDir dir;
+  fs::path config = dir.path() / "remote.toml";
+  RemoteAgent() { std::ofstream(config) << "allow_insecure_http = true\n"; }
+  std::string url(const ServerProcess& s) const {
+    return "http://" + ns.hostAddress() + ":" + std::to_string(s.port());
+  }
+  std::vector<std::string> listen() const {
+    return {"--listen", ns.hostAddress() + ":0", "--insecure-no-auth"};
+  }
+};
+
 TEST(AgentRateLimit, Answer429IsWaitedOutAsRetryAfterSays) {
+  RemoteAgent remote;
+  if (!remote.ns.ready()) GTEST_SKIP() << remote.ns.whyNot();
   TempDir dir;
   const auto spool = dir.path() / "spool";
   const auto data = dir.path() / "data";
   // One request at once, then one every two seconds: the second report meets a 429 with
   // Retry-After: 2.
-  ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string(), "--rate-limit-rps", "0.5",
-                                          "--rate-limit-burst", "1"});
+  auto args = remote.listen();
+  args.insert(args.end(),
+              {"--data-dir", data.string(), "--rate-limit-rps", "0.5", "--rate-limit-burst", "1"});
+  ServerProcess server(VIGIA_SERVER_BIN, args);
   spoolReport(spool, 1, vigia::test::testReport());
   const auto started = std::chrono::steady_clock::now();
-  const auto r = runProcess(send(http(server), spool, {}, 10));
+  const auto r =
+      remote.ns.run(send(remote.url(server), spool, {"--config", remote.config.string()}, 10));
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("HTTP 429"), std::string::npos) << r.err;
@@ -139,15 +160,20 @@ TEST(AgentRateLimit, Answer429IsWaitedOutAsRetryAfterSays) {
 }
 
 TEST(AgentRateLimit, RetryAfterBeyondTheTimeoutEndsTheRunWithExit3AndKeepsTheReport) {
+  RemoteAgent remote;
+  if (!remote.ns.ready()) GTEST_SKIP() << remote.ns.whyNot();
   TempDir dir;
   const auto spool = dir.path() / "spool";
   const auto data = dir.path() / "data";
   // Retry-After: 50 s, far beyond the agent's 2 s: it must not sleep 50 s, nor drop the report.
-  ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string(), "--rate-limit-rps", "0.02",
-                                          "--rate-limit-burst", "1"});
+  auto args = remote.listen();
+  args.insert(args.end(),
+              {"--data-dir", data.string(), "--rate-limit-rps", "0.02", "--rate-limit-burst", "1"});
+  ServerProcess server(VIGIA_SERVER_BIN, args);
   const std::string waiting = spoolReport(spool, 1, vigia::test::testReport());
   const auto started = std::chrono::steady_clock::now();
-  const auto r = runProcess(send(http(server), spool, {}, 2));
+  const auto r =
+      remote.ns.run(send(remote.url(server), spool, {"--config", remote.config.string()}, 2));
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("HTTP 429"), std::string::npos) << r.err;

@@ -15,6 +15,7 @@
 #include <regex>
 
 #include "http_client.hpp"
+#include "network_namespace.hpp"
 #include "raw_socket.hpp"
 #include "server_process.hpp"
 #include "store_check.hpp"
@@ -319,47 +320,75 @@ TEST(ServerAuthConfig, HelpDocumentsEveryAuthTlsAndLimitOption) {
   }
 }
 
+// A client of its own address, in a network namespace (loopback is never limited): three
+// requests, then one every 100 s, so the fourth is refused for certain.
 TEST(ServerRateLimit, SpentBurstGets429WithRetryAfterPerAddress) {
+  vigia::test::NetworkNamespace elsewhere;
+  if (!elsewhere.ready()) GTEST_SKIP() << elsewhere.whyNot();
   TempDir dir;
-  // Three requests, then one every 100 s: the fourth is refused for certain.
-  ServerProcess server(
-      VIGIA_SERVER_BIN,
-      {"--data-dir", (dir.path() / "data").string(), "--ingest-token", kIngestToken, "--read-token",
-       kReadToken, "--rate-limit-rps", "0.01", "--rate-limit-burst", "3"});
-  const auto list = request("GET", "/api/v1/servers", bearer(kReadToken));
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(httpRequest(server.port(), list).status, 200) << i;
+  ServerProcess server(VIGIA_SERVER_BIN, {"--listen", elsewhere.hostAddress() + ":0", "--data-dir",
+                                          (dir.path() / "data").string(), "--ingest-token",
+                                          kIngestToken, "--read-token", kReadToken,
+                                          "--rate-limit-rps", "0.01", "--rate-limit-burst", "3"});
+  const std::string base =
+      "http://" + elsewhere.hostAddress() + ":" + std::to_string(server.port());
+  // curl in the namespace: its status line, headers and body.
+  auto fromThere = [&](const std::string& path, const std::string& token,
+                       const std::string& body = "", const std::string& source = std::string()) {
+    std::vector<std::string> argv = {"/usr/bin/curl",
+                                     "-s",
+                                     "-i",
+                                     "--interface",
+                                     source.empty() ? elsewhere.peerAddress() : source,
+                                     "-H",
+                                     "Authorization: Bearer " + token};
+    if (!body.empty()) {
+      argv.insert(argv.end(), {"-H", "Content-Type: application/json", "--data-binary", body});
+    }
+    argv.push_back(base + path);
+    return elsewhere.run(argv).out;
+  };
+  auto status = [](const std::string& reply) {
+    return reply.size() > 12 ? std::stoi(reply.substr(9, 3)) : 0;
+  };
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(status(fromThere("/api/v1/servers", kReadToken)), 200);
 
-  const auto limited = httpRequest(server.port(), list);
-  ASSERT_EQ(limited.status, 429) << limited.body;
-  auto body = json::parse(limited.body, nullptr, false);
-  EXPECT_TRUE(body.is_object() && body["error"] == "rate_limited") << limited.body;
-  ASSERT_EQ(limited.headers.count("retry-after"), 1u);
-  const std::string retry = limited.headers.at("retry-after");
-  ASSERT_TRUE(std::regex_match(retry, std::regex("[0-9]+"))) << retry;
-  EXPECT_GE(std::stoi(retry), 90);
-  EXPECT_LE(std::stoi(retry), 100);
+  const std::string limited = fromThere("/api/v1/servers", kReadToken);
+  ASSERT_EQ(status(limited), 429) << limited;
+  const auto json_at = limited.find("\r\n\r\n");
+  ASSERT_NE(json_at, std::string::npos);
+  auto body = json::parse(limited.substr(json_at + 4), nullptr, false);
+  EXPECT_TRUE(body.is_object() && body["error"] == "rate_limited") << limited;
+  std::smatch retry;
+  ASSERT_TRUE(std::regex_search(limited, retry, std::regex("[Rr]etry-[Aa]fter: ([0-9]+)")))
+      << limited;
+  EXPECT_GE(std::stoi(retry[1]), 90);
+  EXPECT_LE(std::stoi(retry[1]), 100);
 
   // The limit comes before the token, so guessing tokens is limited too; /healthz is exempt.
-  const auto report = vigia::test::testReport().dump();
-  EXPECT_EQ(
-      httpRequest(server.port(), request("POST", "/api/v1/reports", bearer(kIngestToken), report))
-          .status,
-      429);
-  EXPECT_EQ(
-      httpRequest(server.port(), request("GET", "/api/v1/servers", bearer(kWrongToken))).status,
-      429);
-  for (int i = 0; i < 5; ++i)
-    EXPECT_EQ(vigia::test::httpGet(server.port(), "/healthz").status, 200);
+  EXPECT_EQ(status(fromThere("/api/v1/reports", kIngestToken, vigia::test::testReport().dump())),
+            429);
+  EXPECT_EQ(status(fromThere("/api/v1/servers", kWrongToken)), 429);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(status(fromThere("/healthz", kReadToken)), 200);
+
+  // Loopback is never limited: a local relay or proxy speaks for many.
+  ServerProcess local(VIGIA_SERVER_BIN, {"--data-dir", (dir.path() / "local").string(),
+                                         "--ingest-token", kIngestToken, "--read-token", kReadToken,
+                                         "--rate-limit-rps", "0.01", "--rate-limit-burst", "3"});
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_EQ(
+        httpRequest(local.port(), request("GET", "/api/v1/servers", bearer(kReadToken))).status,
+        200)
+        << i;
+  }
 
   // Another address has its own bucket.
-  auto from_elsewhere = request("GET", "/metrics", bearer(kReadToken));
-  from_elsewhere.source_address = "127.0.0.2";
-  const auto metrics = httpRequest(server.port(), from_elsewhere);
-  ASSERT_EQ(metrics.status, 200) << metrics.error;
-  EXPECT_EQ(metric(metrics.body, "vigia_http_requests_denied_total{reason=\"rate_limited\"}"), 3)
-      << metrics.body;
-  EXPECT_EQ(metric(metrics.body, "vigia_reports_rejected_total{reason=\"rate_limited\"}"), 1);
-  EXPECT_EQ(metric(metrics.body, "vigia_http_requests_denied_total{reason=\"unauthorized\"}"), 0);
+  const auto metrics = fromThere("/metrics", kReadToken, "", elsewhere.secondPeerAddress());
+  ASSERT_EQ(status(metrics), 200) << metrics;
+  EXPECT_EQ(metric(metrics, "vigia_http_requests_denied_total{reason=\"rate_limited\"}"), 3)
+      << metrics;
+  EXPECT_EQ(metric(metrics, "vigia_reports_rejected_total{reason=\"rate_limited\"}"), 1);
+  EXPECT_EQ(metric(metrics, "vigia_http_requests_denied_total{reason=\"unauthorized\"}"), 0);
   EXPECT_TRUE(vigia::test::readStores(dir.path() / "data").db.empty());
 }
 

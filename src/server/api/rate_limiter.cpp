@@ -7,6 +7,8 @@
 #include <cstring>
 #include <iterator>
 
+#include "common/identifiers.hpp"
+
 namespace vigia::server {
 
 RateLimiter::RateLimiter(RateLimitOptions options, Clock clock)
@@ -27,7 +29,9 @@ double RateLimiter::refilled(const Bucket& b, TimePoint now) const {
 }
 
 RateLimiter::Decision RateLimiter::acquire(std::string_view source) {
-  if (!enabled()) return {};
+  // On the server's own host, a loopback client is a local relay, a reverse proxy or an
+  // operator (SPEC §3): limiting it would throttle everyone behind it as one source.
+  if (!enabled() || common::isLoopbackAddress(std::string(source))) return {};
   const std::string key = rateLimitKey(source);
   const TimePoint now = clock_();
   Shard& shard = shards_[std::hash<std::string>{}(key) % shard_count_];

@@ -85,6 +85,19 @@ TEST(RateLimiter, SourcesAreIndependentAndIpv6CountsPerSlash64) {
   EXPECT_EQ(rateLimitKey("not an address"), "not an address");
 }
 
+TEST(RateLimiter, LoopbackClientsAreNeverLimited) {
+  ManualClock time;
+  RateLimiter limiter(limits(0.001, 1), time.clock());
+  for (const char* loopback : {"127.0.0.1", "127.9.8.7", "::1"}) {
+    for (int i = 0; i < 1001; ++i) ASSERT_TRUE(limiter.acquire(loopback).allowed) << loopback;
+  }
+  EXPECT_EQ(limiter.sources(), 0u) << "no bucket is kept for them";
+  EXPECT_TRUE(limiter.acquire("10.0.0.1").allowed);
+  EXPECT_FALSE(limiter.acquire("10.0.0.1").allowed) << "every other address still is";
+  EXPECT_TRUE(limiter.acquire("128.0.0.1").allowed);
+  EXPECT_FALSE(limiter.acquire("128.0.0.1").allowed) << "only 127.0.0.0/8 and ::1 are loopback";
+}
+
 TEST(RateLimiter, ZeroRateMeansNoLimitAndNoMemory) {
   ManualClock time;
   RateLimiter limiter(limits(0, 1), time.clock());
