@@ -14,7 +14,7 @@ packages=(
   libsqlite3-dev sqlite3
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-psutil procps util-linux hyperfine wrk bc curl time linux-perf openssl
+  python3 python3-psutil procps util-linux hyperfine wrk bc curl time linux-perf openssl zstd gzip
   # tests of what crosses a network: clients in a network namespace of their own
   iproute2
   # the systemd units are checked with systemd-analyze verify

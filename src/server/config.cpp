@@ -121,9 +121,32 @@ common::Status applyToml(const toml::table& root, ServerConfig& c) {
           c.fsync = **sv.as_boolean();
         } else if (sk.str() == "max_queued_reports" && sv.is_integer() && **sv.as_integer() > 0) {
           c.max_queued_reports = static_cast<std::size_t>(**sv.as_integer());
+        } else if (sk.str() == "retention_days" && sv.is_integer() && **sv.as_integer() >= 0 &&
+                   **sv.as_integer() <= 36500) {
+          c.retention_days = static_cast<int>(**sv.as_integer());
         } else {
           return configError("config: storage." + std::string(sk.str()) +
                              ": unknown key or wrong type");
+        }
+      }
+    } else if (k == "files" && node.is_table()) {
+      for (const auto& [fk, fv] : *node.as_table()) {
+        const std::string f(fk.str());
+        if (f == "csv" && fv.is_boolean()) {
+          c.files_csv = **fv.as_boolean();
+        } else if (f == "jsonl" && fv.is_boolean()) {
+          c.files_jsonl = **fv.as_boolean();
+        } else if (f == "compress" && fv.is_string()) {
+          c.files_compress = **fv.as_string();
+          if (c.files_compress != "zstd" && c.files_compress != "gzip" &&
+              c.files_compress != "none") {
+            return configError("config: files.compress: expected \"zstd\", \"gzip\" or \"none\"");
+          }
+        } else if (f == "compress_after_hours" && fv.is_integer() && **fv.as_integer() >= 0 &&
+                   **fv.as_integer() <= 87600) {
+          c.compress_after_hours = static_cast<int>(**fv.as_integer());
+        } else {
+          return configError("config: files." + f + ": unknown key or wrong type");
         }
       }
     } else if (k == "http" && node.is_table()) {
@@ -242,7 +265,10 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
   app.footer(
       "Config file keys (TOML; flags override them): listen, data_dir, database, max_body_bytes,\n"
       "  [csv] formula_guard = true\n"
-      "  [storage] fsync = true, max_queued_reports = 4096\n"
+      "  [storage] retention_days = 0 (0 keeps everything), fsync = true,\n"
+      "            max_queued_reports = 4096\n"
+      "  [files] csv = true, jsonl = true (each file store can be turned off),\n"
+      "          compress = \"zstd\" (closed days: zstd, gzip, none), compress_after_hours = 24\n"
       "  [http] max_connections = 10000, max_header_bytes = 16384, header_timeout_seconds = 30,\n"
       "         body_timeout_seconds = 60, shutdown_grace_seconds = 30, threads = 0 (one per "
       "core)\n"
@@ -274,6 +300,15 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
   app.add_flag(
       "--no-csv-formula-guard", no_formula_guard,
       "Do not prefix ' to CSV cells starting with = + - @ TAB CR (config: csv.formula_guard)");
+  std::string compress;
+  app.add_option("--compress", compress,
+                 "Closed days' files: zstd (default), gzip or none (config: files.compress)")
+      ->check(CLI::IsMember({"zstd", "gzip", "none"}));
+  int retention_days = -1;
+  app.add_option("--retention-days", retention_days,
+                 "Delete reports, runs and day files older than N days; 0 keeps everything "
+                 "(default; config: storage.retention_days)")
+      ->check(CLI::Range(0, 36500));
   app.add_flag(
       "--no-fsync", no_fsync,
       "Do not fsync (config: storage.fsync = false); a crash may lose acknowledged reports");
@@ -349,6 +384,8 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
   if (threads >= 0) c.threads = threads;
   if (no_formula_guard) c.csv_formula_guard = false;
   if (no_fsync) c.fsync = false;
+  if (!compress.empty()) c.files_compress = compress;
+  if (retention_days >= 0) c.retention_days = retention_days;
   if (auto st = applyTokenFlags(ingest_tokens, ingest_token_files, "--ingest-token", c.auth.ingest);
       !st)
     return st.error();

@@ -20,6 +20,11 @@ struct ServerConfig {
   std::string database;  // empty: sqlite:<data_dir>/vigia.db
   std::size_t max_body_bytes = 16 * 1024 * 1024;
   bool csv_formula_guard = true;
+  bool files_csv = true;  // [files]: each file store can be turned off
+  bool files_jsonl = true;
+  std::string files_compress = "zstd";  // closed days: zstd, gzip or none
+  int compress_after_hours = 24;
+  int retention_days = 0;  // [storage]: 0 keeps everything
   bool fsync = true;
   std::size_t max_connections = 10'000;
   std::size_t max_header_bytes = 16 * 1024;

@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "server/config.hpp"
 #include "server/http/http_server.hpp"
 #include "server/http/tls_context.hpp"
+#include "server/storage/data_dir.hpp"
 #include "server/storage/report_store.hpp"
 
 namespace {
@@ -32,6 +34,9 @@ std::size_t raiseFileLimit() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything the server creates holds the fleet's command lines and user names: files 0640,
+  // directories 0750 (SPEC §4), whatever umask it was started with.
+  ::umask(027);
   auto log = spdlog::stderr_color_mt("vigia-server");
   spdlog::set_default_logger(log);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
@@ -82,10 +87,25 @@ int main(int argc, char** argv) {
   store_options.csv_formula_guard = config.csv_formula_guard;
   store_options.fsync = config.fsync;
   store_options.max_queued_reports = config.max_queued_reports;
+  store_options.csv = config.files_csv;
+  store_options.jsonl = config.files_jsonl;
+  store_options.compress = config.files_compress;
+  store_options.compress_after_hours = config.compress_after_hours;
+  store_options.retention_days = config.retention_days;
   auto store = vigia::server::ReportStore::open(store_options);
   if (!store) {
     spdlog::error("cannot open the stores: {}", store.error().message);
     return kExitFailure;
+  }
+
+  // Made by an older release, or by hand: say so, since every local user can read them.
+  for (const auto& exposed : vigia::server::worldReadable(config.data_dir)) {
+    const bool itself = exposed.path == ".";
+    spdlog::warn(
+        "{}{} can be read by every user (mode {:04o}), and it holds the fleet's command "
+        "lines: chmod {} it",
+        config.data_dir.string(), itself ? "" : "/" + exposed.path, exposed.mode,
+        itself ? "750" : "o-r");
   }
 
   vigia::server::Metrics metrics;

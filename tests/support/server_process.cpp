@@ -30,11 +30,20 @@ TempDir::~TempDir() {
 }
 
 ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string> args) {
-  bool has_listen = false;
-  for (const auto& a : args) has_listen = has_listen || a == "--listen";
+  bool has_listen = false, has_files_settings = false;
+  for (const auto& a : args) {
+    has_listen = has_listen || a == "--listen";
+    has_files_settings = has_files_settings || a == "--compress" || a == "--config";
+  }
   if (!has_listen) {
     args.push_back("--listen");
     args.push_back("127.0.0.1:0");
+  }
+  // Most tests post reports of past days, and read the day files while the server runs: with
+  // compression on, a day could be switching under them. Compression has its own tests.
+  if (!has_files_settings) {
+    args.push_back("--compress");
+    args.push_back("none");
   }
   int err_pipe[2];
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");

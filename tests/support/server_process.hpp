@@ -28,8 +28,9 @@ class TempDir {
 
 class ServerProcess {
  public:
-  // Starts `binary` with `args` plus --listen 127.0.0.1:0 unless args has --listen; waits up to
-  // 30 s for the listening line. Throws if the server exits or never listens.
+  // Starts `binary` with `args` plus --listen 127.0.0.1:0 unless args has --listen, and
+  // --compress none unless it has --compress or --config; waits up to 30 s for the listening
+  // line. Throws if the server exits or never listens.
   ServerProcess(const std::string& binary, std::vector<std::string> args);
   ~ServerProcess();  // SIGKILL if still running
   ServerProcess(const ServerProcess&) = delete;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "csv_reader.hpp"
+#include "day_file.hpp"
 #include "read_file.hpp"
 
 namespace vigia::test {
@@ -64,9 +65,15 @@ void readCsvFiles(const std::filesystem::path& dir, StoreSnapshot& s) {
   if (!std::filesystem::exists(dir)) return;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
+    std::string error;
+    const auto text = readDayFile(entry.path(), &error);
+    if (!text) {
+      s.problems.push_back(name + ": " + error);
+      continue;
+    }
     std::vector<CsvRow> rows;
     try {
-      rows = parseCsv(readWholeFile(entry.path()));
+      rows = parseCsv(*text);
     } catch (const std::exception& e) {
       s.problems.push_back(name + ": " + e.what());
       continue;
@@ -94,7 +101,13 @@ void readJsonlFiles(const std::filesystem::path& dir, StoreSnapshot& s) {
   if (!std::filesystem::exists(dir)) return;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    const std::string text = readWholeFile(entry.path());
+    std::string error;
+    const auto content = readDayFile(entry.path(), &error);
+    if (!content) {
+      s.problems.push_back(name + ": " + error);
+      continue;
+    }
+    const std::string& text = *content;
     if (!text.empty() && text.back() != '\n') s.problems.push_back(name + ": torn last line");
     std::istringstream lines(text);
     std::string line;

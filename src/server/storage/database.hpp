@@ -77,6 +77,21 @@ class WriteSession : public HostTimeline {
           each) = 0;
 
   virtual common::Result<std::int64_t> countHosts() = 0;
+
+  // Retention (docs/storage.md): the hosts with a report collected before `cutoff_us`.
+  virtual common::Result<std::vector<std::int64_t>> hostsWithReportsBefore(
+      std::int64_t cutoff_us) = 0;
+  struct Expired {
+    std::int64_t reports = 0;   // deleted
+    bool more = false;          // older reports are left for the next step
+    bool host_removed = false;  // no report was left: the host went, with its runs
+    std::string ip;
+  };
+  // Deletes up to `max` of the host's reports collected before `cutoff_us`, oldest first, and
+  // the runs no remaining report lists. A document stored against a deleted one is stored
+  // whole instead. A host left with no report goes too.
+  virtual common::Result<Expired> expireReports(std::int64_t host_id, std::int64_t cutoff_us,
+                                                int max) = 0;
 };
 
 class ReadQueries {

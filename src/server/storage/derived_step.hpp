@@ -36,6 +36,8 @@ class DerivedStep {
   // The batch's transaction committed, or rolled back: what the step keeps in memory follows.
   virtual void committed() {}
   virtual void rolledBack() {}
+  // Retention removed the host (its id may be given to another one later).
+  virtual void forgetHost(std::int64_t /*host_id*/) {}
 };
 
 std::vector<std::unique_ptr<DerivedStep>> makeDerivedSteps();

@@ -31,6 +31,7 @@ class RunsStep final : public DerivedStep {
   }
   void committed() override { ledger_.committed(); }
   void rolledBack() override { ledger_.rolledBack(); }
+  void forgetHost(std::int64_t host_id) override { ledger_.forget(host_id); }
 
  private:
   std::string_view name_;

@@ -28,7 +28,10 @@ struct StoreOptions {
   bool csv_formula_guard = true;  // SPEC §4: prefix ' to cells starting with = + - @ TAB CR
   bool csv = true;                // the file sinks; the database cannot be turned off
   bool jsonl = true;
-  bool fsync = true;  // false only for benchmarks/tests of the ceiling
+  std::string compress = "zstd";  // closed days: "zstd", "gzip" or "none"
+  int compress_after_hours = 24;  // after its UTC day ends, a day's files wait this long
+  int retention_days = 0;         // reports, runs and day files older go; 0 keeps everything
+  bool fsync = true;              // false only for benchmarks/tests of the ceiling
   std::size_t max_batch_reports = 512;
   std::size_t max_queued_reports = 4096;  // beyond this submit() answers kUnavailable at once
 };

@@ -38,6 +38,13 @@ common::Status ReportWriter::start() {
   auto hosts = db_.writer().countHosts();
   if (!hosts) return hosts.error();
   known_servers_ = *hosts;
+  maintenance_ = std::make_unique<Maintenance>(db_, files_, options_.maintenance,
+                                               [this](std::int64_t host_id, const std::string& ip) {
+                                                 for (auto& step : steps_)
+                                                   step->forgetHost(host_id);
+                                                 bases_.forget(ip);
+                                                 --known_servers_;
+                                               });
   thread_ = std::thread([this] { loop(); });
   return common::Ok{};
 }
@@ -100,7 +107,10 @@ void ReportWriter::loop() {
     bool stop = false;
     {
       std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait_for(lock, kIdleWake, [this] { return !queue_.empty() || stopping_; });
+      // Housekeeping with steps left goes on between batches; otherwise wake now and then to
+      // record the day files' syncs and look for due work.
+      queue_cv_.wait_for(lock, maintenance_->busy() ? std::chrono::seconds(0) : kIdleWake,
+                         [this] { return !queue_.empty() || stopping_; });
       stop = stopping_ && queue_.empty();  // everything submitted is answered
       const std::size_t n = std::min(queue_.size(), options_.max_batch_reports);
       batch.reserve(n);
@@ -117,7 +127,9 @@ void ReportWriter::loop() {
     }
     files_.maybeSync();
     if (batch.empty() && files_.hasSyncResults()) recordCheckpoints();
+    maintenance_->step();
   }
+  maintenance_.reset();  // finishes nothing half-way: a compression under way is dropped
   // A clean stop leaves every file durable and recorded: the next start has nothing to redo.
   if (auto st = files_.syncAll(db_.writer()); !st) {
     spdlog::error("syncing the day files at stop: {} (the next start writes them again)",
@@ -168,9 +180,14 @@ void ReportWriter::processBatch(std::vector<Pending>& batch) {
   // The day files are appended on helper threads (one per sink) while this one writes the
   // database; the two meet before the COMMIT.
   DayFileSet::Batch files;
+  const std::int64_t due_before_us =
+      (common::nowUtc() - options_.maintenance.compress_after).time_since_epoch().count();
   for (std::size_t r = 0; r < accepted.size(); ++r) {
     const auto& v = accepted[r]->item.validated;
     const std::string name = v.report.host.ip + "_" + common::utcDate(v.collected_at);
+    constexpr std::int64_t kDay = 86'400'000'000;
+    const std::int64_t us = v.collected_at.time_since_epoch().count();
+    if ((us - (us % kDay + kDay) % kDay) + kDay <= due_before_us) maintenance_->dayMayBeDue();
     for (std::size_t s = 0; s < files_.sinkCount(); ++s) {
       auto [path, compression] = files_.target(s, name);
       files.add(s, path, compression, r, accepted[r]->rendered[s]);

@@ -22,6 +22,7 @@
 #include "server/storage/database.hpp"
 #include "server/storage/derived_step.hpp"
 #include "server/storage/document_bases.hpp"
+#include "server/storage/maintenance.hpp"
 #include "server/storage/report_store.hpp"
 #include "server/storage/sinks/day_file_set.hpp"
 
@@ -30,6 +31,7 @@ namespace vigia::server {
 struct WriterOptions {
   std::size_t max_batch_reports = 512;
   std::size_t max_queued_reports = 4096;
+  MaintenanceOptions maintenance;
 };
 
 class ReportWriter {
@@ -64,6 +66,7 @@ class ReportWriter {
   Database& db_;
   DayFileSet& files_;
   DocumentBases bases_;
+  std::unique_ptr<Maintenance> maintenance_;  // made in start(), run on the writer thread
   std::vector<std::unique_ptr<DerivedStep>> steps_;
   WriterOptions options_;
   bool needs_recovery_ = false;

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/storage/data_dir.hpp"
 #include "server/storage/database.hpp"
 #include "server/storage/derived_step.hpp"
 #include "server/storage/report_store.hpp"
@@ -18,7 +19,12 @@ class Storage final : public ReportStore {
         files_(std::move(sinks), options.fsync),
         writer_(*db_, files_, makeDerivedSteps(),
                 {.max_batch_reports = options.max_batch_reports,
-                 .max_queued_reports = options.max_queued_reports}) {}
+                 .max_queued_reports = options.max_queued_reports,
+                 .maintenance = {
+                     .compression =
+                         parseDayCompression(options.compress).value_or(DayCompression::kZstd),
+                     .compress_after = std::chrono::hours(options.compress_after_hours),
+                     .retention_days = options.retention_days}}) {}
 
   ~Storage() override { stop(); }
 
@@ -52,12 +58,7 @@ class Storage final : public ReportStore {
 }  // namespace
 
 common::Result<std::unique_ptr<ReportStore>> ReportStore::open(const StoreOptions& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) {
-    return common::makeError(common::ErrorCode::kUnavailable,
-                             "create " + options.data_dir.string() + ": " + ec.message());
-  }
+  if (auto st = createDataDirectory(options.data_dir); !st) return st.error();
   auto db = openDatabase({.url = options.database_url.empty()
                                      ? "sqlite:" + (options.data_dir / "vigia.db").string()
                                      : options.database_url,

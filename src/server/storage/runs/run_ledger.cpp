@@ -157,6 +157,22 @@ common::Status RunLedger<Entry>::placeLate(Table& table, HostTimeline& timeline,
       starts_after[key] = &run;
     }
   }
+  // With no report before R, a run covering N that began before R began in history that
+  // retention has removed: it covers R only if R lists its key, so it is cut back to N below
+  // if R does not.
+  for (auto it = starts_after.begin(); !before && it != starts_after.end();) {
+    if (it->second->first < point && it->second->first != after) {
+      const bool listed =
+          std::binary_search(keys.begin(), keys.end(), Keyed{it->first, 0, 0},
+                             [](const Keyed& x, const Keyed& y) { return x.key < y.key; });
+      if (!listed) {
+        if (auto st = table.setFirst(it->second->id, after); !st) return st;
+        it = starts_after.erase(it);
+        continue;
+      }
+    }
+    ++it;
+  }
   for (const Keyed& k : keys) {
     if (both.count(k.key)) continue;
     const auto a = ends_before.find(k.key);

@@ -42,6 +42,20 @@ std::uint64_t nextGeneration() {
 
 }  // namespace
 
+DayFileSet::FileState DayFileSet::newState(std::size_t sink, const std::string& relative,
+                                           const Checkpoint& cp) {
+  FileState f;
+  f.sink = sink;
+  f.recorded = cp;
+  f.written = cp;
+  f.has_row = true;
+  f.generation = nextGeneration();
+  if (auto day = dayOf(relative)) {
+    f.day_end_us = day->second.time_since_epoch().count() + std::int64_t{86'400'000'000};
+  }
+  return f;
+}
+
 void DayFileSet::Batch::add(std::size_t sink, const std::string& path, DayCompression compression,
                             std::size_t report, std::string_view rows) {
   auto [it, inserted] = index_.try_emplace(path, appends_.size());
@@ -103,7 +117,7 @@ common::Status DayFileSet::recover(WriteSession& db) {
     }
     Checkpoint cp = checkpoint;
     if (auto st = redo(db, sink, relative, cp, rebuild); !st) return st;
-    files_[relative] = {s, cp, cp, true, false, nextGeneration()};
+    files_[relative] = newState(s, relative, cp);
   }
   for (auto& s : sinks_) {
     auto names = s.files.list();
@@ -247,10 +261,8 @@ void DayFileSet::committed(const Batch& batch) {
     auto [it, inserted] = files_.try_emplace(a.path);
     FileState& f = it->second;
     if (inserted) {
-      f.sink = a.sink;
-      f.has_row = true;
+      f = newState(a.sink, a.path, {0, 0});
       f.created = true;
-      f.generation = nextGeneration();
     }
     f.written = {a.size_after, a.last_report_id};
   }
@@ -358,6 +370,106 @@ common::Status DayFileSet::syncAll(WriteSession& db) {
   for (const auto& r : pending_records_) files_[r.path].recorded = r.checkpoint;
   pending_records_.clear();
   return common::Ok{};
+}
+
+}  // namespace vigia::server
+
+namespace vigia::server {
+
+std::vector<DayFileSet::CompressionJob> DayFileSet::dueForCompression(common::Timestamp now,
+                                                                      std::chrono::hours after,
+                                                                      DayCompression compression,
+                                                                      std::size_t max) {
+  std::vector<CompressionJob> jobs;
+  if (compression == DayCompression::kNone) return jobs;
+  const std::int64_t due_before =
+      now.time_since_epoch().count() - std::chrono::microseconds(after).count();
+  for (auto& [path, f] : files_) {
+    if (jobs.size() >= max) break;
+    if (f.compressing || f.day_end_us > due_before || f.written.size == 0 ||
+        dayCompressionOf(path) != DayCompression::kNone) {
+      continue;
+    }
+    const std::string target = path + std::string(daySuffix(compression));
+    if (files_.count(target)) continue;  // both at once: only after a crash; recovery's to sort
+    const auto& dir = sinks_[f.sink].files.dataDir();
+    f.compressing = true;
+    jobs.push_back({path, (dir / path).string(), target, (dir / target).string(), compression,
+                    f.written, f.generation});
+  }
+  return jobs;
+}
+
+void DayFileSet::abandonCompression(const CompressionJob& job) {
+  std::error_code ec;
+  std::filesystem::remove(job.target_absolute + ".tmp", ec);
+  if (auto it = files_.find(job.path); it != files_.end()) it->second.compressing = false;
+}
+
+common::Status DayFileSet::finishCompression(WriteSession& db, const CompressionJob& job,
+                                             std::int64_t compressed_size) {
+  auto it = files_.find(job.path);
+  if (it == files_.end() || it->second.generation != job.generation ||
+      it->second.written != job.snapshot) {
+    abandonCompression(job);  // a late report came meanwhile (or retention): again later
+    return common::Ok{};
+  }
+  FileState& plain = it->second;
+  DayFiles& files = sinks_[plain.sink].files;
+  files.closeAll();  // the plain file's descriptor, before it goes
+  if (::rename((job.target_absolute + ".tmp").c_str(), job.target_absolute.c_str()) != 0) {
+    const int err = errno;
+    abandonCompression(job);
+    return makeError(ErrorCode::kUnavailable, "rename " + job.target + ": " + std::strerror(err));
+  }
+  const Checkpoint compressed{compressed_size, job.snapshot.last_report_id};
+  common::Status st = files.syncDirectory();  // the renamed entry
+  if (st) st = db.begin();
+  if (st) st = db.forgetFile(job.path);
+  if (st) st = db.recordFile(job.target, compressed);
+  if (st) st = db.commit();
+  if (!st) {
+    db.rollback();
+    (void)files.remove(job.target);
+    plain.compressing = false;
+    return st;
+  }
+  const std::size_t sink = plain.sink;
+  files_.erase(it);
+  files_[job.target] = newState(sink, job.target, compressed);
+  // Recorded no more: if this fails, recovery removes it at the next start.
+  if (auto removed = files.remove(job.path); !removed) {
+    spdlog::warn("compression: {}", removed.error().message);
+  }
+  return common::Ok{};
+}
+
+common::Result<std::size_t> DayFileSet::removeDaysBefore(WriteSession& db,
+                                                         common::Timestamp cutoff) {
+  const std::int64_t cut = cutoff.time_since_epoch().count();
+  std::vector<std::string> expired;
+  for (const auto& [path, f] : files_) {
+    if (f.day_end_us != 0 && f.day_end_us <= cut && !f.compressing) expired.push_back(path);
+  }
+  if (expired.empty()) return std::size_t{0};
+  common::Status st = db.begin();
+  for (const auto& path : expired) {
+    if (st) st = db.forgetFile(path);
+  }
+  if (st) st = db.commit();
+  if (!st) {
+    db.rollback();
+    return st.error();
+  }
+  for (const auto& path : expired) {
+    auto it = files_.find(path);
+    const std::size_t sink = it->second.sink;
+    files_.erase(it);
+    if (auto removed = sinks_[sink].files.remove(path); !removed) {
+      spdlog::warn("retention: {}", removed.error().message);
+    }
+  }
+  return expired.size();
 }
 
 }  // namespace vigia::server

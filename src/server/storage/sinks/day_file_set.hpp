@@ -106,6 +106,33 @@ class DayFileSet {
   common::Status syncAll(WriteSession& db);
   bool hasSyncResults();
 
+  // Closed days (SPEC §4). A plain day file whose UTC day ended at least `after` ago is due;
+  // the compressor (maintenance.cpp) writes its compressed copy beside it from a snapshot,
+  // then the switch happens here, on the writer, in a transaction of its own:
+  // rename the copy into place, record it and forget the plain file, commit, remove the plain
+  // file. A crash anywhere in between leaves one of the two recorded and whole; recovery
+  // removes the other (docs/storage.md).
+  struct CompressionJob {
+    std::string path;      // the plain file, relative
+    std::string absolute;  // the plain file
+    std::string target;    // the compressed file, relative
+    std::string target_absolute;
+    DayCompression compression = DayCompression::kNone;
+    Checkpoint snapshot;  // the compressed copy holds exactly these bytes of the plain file
+    std::uint64_t generation = 0;
+  };
+  std::vector<CompressionJob> dueForCompression(common::Timestamp now, std::chrono::hours after,
+                                                DayCompression compression, std::size_t max);
+  // `compressed_size`: the copy's size, written and fsynced at job.target_absolute + ".tmp".
+  // The switch is skipped (and the copy removed) when the plain file changed since.
+  common::Status finishCompression(WriteSession& db, const CompressionJob& job,
+                                   std::int64_t compressed_size);
+  void abandonCompression(const CompressionJob& job);
+
+  // Retention: removes every day file whose day ended before `cutoff`, in a transaction of its
+  // own. Returns how many went.
+  common::Result<std::size_t> removeDaysBefore(WriteSession& db, common::Timestamp cutoff);
+
  private:
   struct FileState {
     std::size_t sink = 0;
@@ -114,7 +141,10 @@ class DayFileSet {
     bool has_row = false;
     bool created = false;          // since its last sync: the directory entry needs an fsync too
     std::uint64_t generation = 0;  // a sync started before a rewrite is not recorded
+    std::int64_t day_end_us = 0;   // when its UTC day ended
+    bool compressing = false;
   };
+  FileState newState(std::size_t sink, const std::string& relative, const Checkpoint& cp);
   struct SyncTarget {
     std::string path;      // relative to the data dir, as in files_
     std::string absolute;  // what the sync thread opens

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "server/storage/data_dir.hpp"
+
 namespace vigia::server {
 
 using common::ErrorCode;
@@ -24,7 +26,7 @@ common::Error ioError(const std::string& what, const std::string& path, int err)
   return makeError(ErrorCode::kUnavailable, what + " " + path + ": " + std::strerror(err));
 }
 
-common::Status syncDirectory(const std::filesystem::path& dir) {
+common::Status syncDirectoryAt(const std::filesystem::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ioError("open", dir.string(), errno);
   const int rc = ::fsync(fd);
@@ -60,15 +62,7 @@ std::string DayFiles::relativePath(std::string_view name) const {
   return path;
 }
 
-common::Status DayFiles::prepareDirectory() {
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir_ / directory_, ec);
-  if (ec) {
-    return makeError(ErrorCode::kUnavailable,
-                     "create " + (data_dir_ / directory_).string() + ": " + ec.message());
-  }
-  return common::Ok{};
-}
+common::Status DayFiles::prepareDirectory() { return createDataDirectory(data_dir_ / directory_); }
 
 common::Result<std::vector<std::string>> DayFiles::list() const {
   std::vector<std::string> names;
@@ -90,7 +84,7 @@ common::Result<int> DayFiles::fd(const std::string& relative) {
   int flags = O_WRONLY | O_APPEND | O_CLOEXEC;
   int fd = ::open(path.c_str(), flags);
   if (fd < 0 && errno == ENOENT) {
-    fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0644);
+    fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL, kDataFileMode);
     if (fd >= 0) created_[relative] = true;
   }
   if (fd < 0) return ioError("open", path.string(), errno);
@@ -155,6 +149,11 @@ common::Result<std::int64_t> DayFiles::append(const std::string& relative, std::
   return size_before + total;
 }
 
+common::Status DayFiles::syncDirectory() {
+  if (!fsync_) return common::Ok{};
+  return syncDirectoryAt(data_dir_ / directory_);
+}
+
 void DayFiles::startWriteback(const std::string& relative) {
   if (!fsync_) return;
   if (auto it = open_.find(relative); it != open_.end()) {
@@ -170,7 +169,7 @@ common::Status DayFiles::sync(const std::string& relative) {
   // The data and the size, which is all an appended file needs (not its times).
   if (::fdatasync(*file) != 0) return ioError("fdatasync", relative, errno);
   if (created_.erase(relative)) {
-    return syncDirectory((data_dir_ / relative).parent_path());
+    return syncDirectoryAt((data_dir_ / relative).parent_path());
   }
   return common::Ok{};
 }

@@ -48,6 +48,8 @@ class DayFiles {
   // starts every file it wrote, then waits for each in sync(), so the disk works on all of
   // them at once instead of one after the other.
   void startWriteback(const std::string& relative);
+  // fsync the directory (after a rename into it).
+  common::Status syncDirectory();
   // fdatasync the file (and its directory if it was created since the last sync).
   common::Status sync(const std::string& relative);
   common::Status truncate(const std::string& relative, std::int64_t size);

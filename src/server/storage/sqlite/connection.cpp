@@ -74,10 +74,14 @@ common::Result<bool> Statement::step() {
 }
 
 common::Status Statement::run() {
+  // Reset at the end, on every path: a statement left done is refused by the next bind.
   while (true) {
     auto r = step();
-    if (!r) return r.error();
-    if (!*r) return common::Ok{};
+    if (!r || !*r) {
+      reset();
+      if (!r) return r.error();
+      return common::Ok{};
+    }
   }
 }
 

@@ -52,7 +52,7 @@ class Statement {
 
   // true: a row is available; false: done. Errors carry SQLite's message.
   common::Result<bool> step();
-  // Runs to completion, discarding rows.
+  // Runs to completion, discarding rows, and resets (bindings cleared).
   common::Status run();
   void reset();
 

@@ -173,7 +173,7 @@ CREATE TABLE process_runs (
   command TEXT,
   started_at TEXT,
   copy INTEGER NOT NULL DEFAULT 0 CHECK (copy >= 0),
-  first_report_id BIGINT NOT NULL REFERENCES reports(id),
+  first_report_id BIGINT NOT NULL,  -- may be gone to retention (the run began before it)
   first_seen_us BIGINT NOT NULL,
   last_report_id BIGINT REFERENCES reports(id),
   last_seen_us BIGINT NOT NULL,
@@ -195,7 +195,7 @@ CREATE TABLE session_runs (
   login_time TEXT,
   pid BIGINT,
   copy INTEGER NOT NULL DEFAULT 0 CHECK (copy >= 0),
-  first_report_id BIGINT NOT NULL REFERENCES reports(id),
+  first_report_id BIGINT NOT NULL,  -- may be gone to retention (the run began before it)
   first_seen_us BIGINT NOT NULL,
   last_report_id BIGINT REFERENCES reports(id),
   last_seen_us BIGINT NOT NULL,

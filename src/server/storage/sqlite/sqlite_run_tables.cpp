@@ -90,7 +90,7 @@ SqliteRunTable<Entry>::SqliteRunTable(SqliteConnection& db) : db_(db) {
             ", r.copy, r.first_report_id, r.first_seen_us, f.uuid, r.last_report_id, "
             "r.last_seen_us, l.uuid FROM " +
             table +
-            " r JOIN reports f ON f.id = r.first_report_id "
+            " r LEFT JOIN reports f ON f.id = r.first_report_id "
             "LEFT JOIN reports l ON l.id = r.last_report_id "
             "WHERE r.host_id = ? AND r.last_seen_us >= ? AND r.first_seen_us <= ?";
 }

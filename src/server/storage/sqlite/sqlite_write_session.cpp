@@ -1,5 +1,9 @@
 #include "server/storage/sqlite/sqlite_write_session.hpp"
 
+#include <unordered_set>
+
+#include "server/storage/document_bases.hpp"
+#include "server/storage/document_codec.hpp"
 #include "server/storage/sqlite/document_chain.hpp"
 #include "server/storage/sqlite/migrations.hpp"
 
@@ -250,6 +254,138 @@ common::Result<std::int64_t> SqliteWriteSession::countHosts() {
   const std::int64_t n = (*count)->int64(0);
   (*count)->reset();
   return n;
+}
+
+common::Result<std::vector<std::int64_t>> SqliteWriteSession::hostsWithReportsBefore(
+    std::int64_t cutoff_us) {
+  auto stmt = db_.prepare(
+      "SELECT h.id FROM hosts h WHERE (SELECT min(r.collected_us) FROM reports r "
+      "WHERE r.host_id = h.id) < ? ORDER BY h.id");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, cutoff_us);
+  std::vector<std::int64_t> hosts;
+  while (true) {
+    auto row = (*stmt)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    hosts.push_back((*stmt)->int64(0));
+  }
+  (*stmt)->reset();
+  return hosts;
+}
+
+common::Result<WriteSession::Expired> SqliteWriteSession::expireReports(std::int64_t host_id,
+                                                                        std::int64_t cutoff_us,
+                                                                        int max) {
+  Expired out;
+  auto ip = db_.prepare("SELECT ip FROM hosts WHERE id = ?");
+  if (!ip) return ip.error();
+  auto found = (*ip)->bind(1, host_id).step();
+  if (!found) return found.error();
+  if (!*found) return out;
+  out.ip = (*ip)->text(0);
+  (*ip)->reset();
+
+  // The doomed reports, oldest first.
+  auto doomed_stmt = db_.prepare(
+      "SELECT id, collected_us, uuid FROM reports WHERE host_id = ? AND collected_us < ? "
+      "ORDER BY collected_us, uuid LIMIT ?");
+  if (!doomed_stmt) return doomed_stmt.error();
+  (*doomed_stmt)->bind(1, host_id).bind(2, cutoff_us).bind(3, max);
+  std::vector<ReportPoint> doomed;
+  while (true) {
+    auto row = (*doomed_stmt)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    doomed.push_back({(*doomed_stmt)->int64(0), (*doomed_stmt)->int64(1), (*doomed_stmt)->text(2)});
+  }
+  (*doomed_stmt)->reset();
+  if (doomed.empty()) return out;
+  out.more = doomed.size() == static_cast<std::size_t>(max);
+  std::unordered_set<std::int64_t> doomed_ids;
+  for (const auto& d : doomed) doomed_ids.insert(d.report_id);
+
+  // The oldest report left.
+  auto next = db_.prepare(
+      "SELECT id, collected_us FROM reports WHERE host_id = ? AND (collected_us, uuid) > (?, ?) "
+      "ORDER BY collected_us, uuid LIMIT 1");
+  if (!next) return next.error();
+  auto left = (*next)
+                  ->bind(1, host_id)
+                  .bind(2, doomed.back().collected_us)
+                  .bind(3, doomed.back().uuid)
+                  .step();
+  if (!left) return left.error();
+  std::optional<std::int64_t> oldest_left_us;
+  if (*left) oldest_left_us = (*next)->int64(1);
+  (*next)->reset();
+
+  // Documents stored against a doomed one are stored whole. A chain is at most
+  // kChainLength deep and only newer reports join it, so they are among the first reports
+  // left.
+  if (oldest_left_us) {
+    auto dependents = db_.prepare(
+        "SELECT id, document_base_id FROM reports WHERE host_id = ? AND collected_us >= ? "
+        "AND document_base_id IS NOT NULL ORDER BY collected_us LIMIT ?");
+    if (!dependents) return dependents.error();
+    (*dependents)
+        ->bind(1, host_id)
+        .bind(2, *oldest_left_us)
+        .bind(3, static_cast<std::int64_t>(doomed.size()) + 2 * DocumentBases::kChainLength);
+    std::vector<std::int64_t> rebase;
+    while (true) {
+      auto row = (*dependents)->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      if (doomed_ids.count((*dependents)->int64(1))) rebase.push_back((*dependents)->int64(0));
+    }
+    (*dependents)->reset();
+    DocumentChain chain(db_);
+    for (const std::int64_t id : rebase) {
+      auto text = chain.byId(id);
+      if (!text) return text.error();
+      const std::string whole = compressDocument(*text);
+      if (whole.empty()) {
+        return common::makeError(ErrorCode::kUnavailable, "out of memory compressing a document");
+      }
+      auto update =
+          db_.prepare("UPDATE reports SET document_z = ?, document_base_id = NULL WHERE id = ?");
+      if (!update) return update.error();
+      if (auto st = (*update)->bindBlob(1, whole).bind(2, id).run(); !st) return st.error();
+    }
+  }
+
+  for (const auto& d : doomed) {
+    auto remove = db_.prepare("DELETE FROM reports WHERE id = ?");  // prepare() resets it
+    if (!remove) return remove.error();
+    if (auto st = (*remove)->bind(1, d.report_id).run(); !st) return st.error();
+  }
+  out.reports = static_cast<std::int64_t>(doomed.size());
+
+  for (const char* table : {"process_runs", "session_runs"}) {
+    const std::string t = table;
+    if (!oldest_left_us) {
+      auto all = db_.prepare("DELETE FROM " + t + " WHERE host_id = ?");
+      if (!all) return all.error();
+      if (auto st = (*all)->bind(1, host_id).run(); !st) return st.error();
+      continue;
+    }
+    // Runs that ended before the oldest report left: no report lists them any more.
+    auto ended = db_.prepare("DELETE FROM " + t + " WHERE host_id = ? AND last_seen_us < ?");
+    if (!ended) return ended.error();
+    if (auto st = (*ended)->bind(1, host_id).bind(2, *oldest_left_us).run(); !st) return st.error();
+  }
+  if (!oldest_left_us) {
+    auto host = db_.prepare("DELETE FROM hosts WHERE id = ?");
+    if (!host) return host.error();
+    if (auto st = (*host)->bind(1, host_id).run(); !st) return st.error();
+    out.host_removed = true;
+  } else {
+    auto count = db_.prepare("UPDATE hosts SET report_count = report_count - ? WHERE id = ?");
+    if (!count) return count.error();
+    if (auto st = (*count)->bind(1, out.reports).bind(2, host_id).run(); !st) return st.error();
+  }
+  return out;
 }
 
 }  // namespace vigia::server

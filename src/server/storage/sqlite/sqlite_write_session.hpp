@@ -37,6 +37,9 @@ class SqliteWriteSession final : public WriteSession {
       override;
 
   common::Result<std::int64_t> countHosts() override;
+  common::Result<std::vector<std::int64_t>> hostsWithReportsBefore(std::int64_t cutoff_us) override;
+  common::Result<Expired> expireReports(std::int64_t host_id, std::int64_t cutoff_us,
+                                        int max) override;
 
  private:
   // The id of a dimension row (os_releases, cpu_models), inserted if new. Cached: a fleet has
