@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
   vigia::server::Metrics metrics;
   vigia::server::ApiOptions api_options;
   api_options.max_body_bytes = config.max_body_bytes;
+  api_options.csv_formula_guard = config.csv_formula_guard;
   api_options.discard_reports = config.discard_reports;
   api_options.auth = config.auth;
   api_options.rate_limit.requests_per_second = config.rate_limit_rps;

@@ -43,6 +43,33 @@ class ServerIngest : public ::testing::Test {
   ServerProcess server{VIGIA_SERVER_BIN, {"--data-dir", data.string()}};
 };
 
+// The fleet-wide search over a real connection: the agent's processes are found by name, and
+// the CSV export of all of them comes chunked, whole.
+TEST_F(ServerIngest, SearchFindsTheAgentsProcessesAndExportsThemAsStreamedCsv) {
+  const std::string body = vigia::test::captureStdout({VIGIA_AGENT_BIN, "collect"});
+  auto sent = vigia::common::parseAndValidate(body);
+  ASSERT_TRUE(sent.ok());
+  ASSERT_EQ(postReport(server.port(), body).status, 201);
+  const auto& first = sent->report.processes.front();
+  const auto found = vigia::test::httpGet(
+      server.port(), "/api/v1/processes?limit=1000&host=" + sent->report.host.ip +
+                         "&at=" + sent->report.collected_at);
+  ASSERT_EQ(found.status, 200) << found.body;
+  const auto items = json::parse(found.body)["items"];
+  EXPECT_EQ(items.size(), sent->report.processes.size());
+  bool seen = false;
+  for (const auto& item : items) seen = seen || item["pid"] == first.pid;
+  EXPECT_TRUE(seen) << first.pid;
+
+  const auto csv = vigia::test::httpGet(server.port(), "/api/v1/processes?format=csv");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.headers.at("transfer-encoding"), "chunked");
+  EXPECT_EQ(csv.headers.at("content-type"), "text/csv; charset=utf-8");
+  const auto rows = vigia::test::parseCsv(csv.body);
+  EXPECT_EQ(rows.size(), 1 + sent->report.processes.size());
+  EXPECT_EQ(rows.front().front(), "host_ip");
+}
+
 TEST_F(ServerIngest, AgentReportLandsInEveryStoreAndTheApiServesIt) {
   const std::string body = vigia::test::captureStdout({VIGIA_AGENT_BIN, "collect"});
   auto sent = vigia::common::parseAndValidate(body);

@@ -6,6 +6,7 @@
 
 #include "common/identifiers.hpp"
 #include "server/api/gzip.hpp"
+#include "server/api/query_params.hpp"
 
 namespace vigia::server {
 namespace {
@@ -24,20 +25,6 @@ std::vector<std::string> splitPath(std::string_view path) {
     path.remove_prefix(end);
   }
   return parts;
-}
-
-std::optional<std::string> queryValue(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    const std::size_t amp = std::min(query.find('&'), query.size());
-    const std::string_view pair = query.substr(0, amp);
-    query.remove_prefix(std::min(amp + 1, query.size()));
-    const std::size_t eq = pair.find('=');
-    if (percentDecode(pair.substr(0, eq), true) == key) {
-      return eq == std::string_view::npos ? std::string()
-                                          : percentDecode(pair.substr(eq + 1), true);
-    }
-  }
-  return std::nullopt;
 }
 
 // "application/json", any case, with or without parameters such as "; charset=utf-8".
@@ -107,25 +94,6 @@ ApiResponse methodNotAllowed(const char* allow) {
 }
 
 }  // namespace
-
-std::string percentDecode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%' && i + 2 < text.size()) {
-      unsigned value = 0;
-      auto [ptr, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
-      if (ec == std::errc() && ptr == text.data() + i + 3) {
-        out.push_back(static_cast<char>(value));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(plus_is_space && c == '+' ? ' ' : c);
-  }
-  return out;
-}
 
 Api::Api(ReportStore& store, Metrics& metrics, ApiOptions options)
     : store_(store),
@@ -198,7 +166,15 @@ void Api::route(ApiRequest request, Responder respond) {
     }
     if (parts.size() == 3 && parts[2] == "servers") {
       if (!get) return respond(methodNotAllowed("GET"));
-      return respond(listServers());
+      return respond(listServers(query));
+    }
+    if (parts.size() == 3 && parts[2] == "processes") {
+      if (!get) return respond(methodNotAllowed("GET"));
+      return respond(searchProcesses(query));
+    }
+    if (parts.size() == 3 && parts[2] == "sessions") {
+      if (!get) return respond(methodNotAllowed("GET"));
+      return respond(searchSessions(query));
     }
     if (parts.size() == 5 && parts[2] == "servers" && parts[4] == "reports") {
       if (!get) return respond(methodNotAllowed("GET"));
@@ -206,7 +182,7 @@ void Api::route(ApiRequest request, Responder respond) {
     }
     if (parts.size() == 4 && parts[2] == "reports") {
       if (!get) return respond(methodNotAllowed("GET"));
-      return respond(getReport(parts[3]));
+      return respond(getReport(parts[3], query));
     }
   }
   respond(errorResponse(404, "not_found", "no such endpoint: " + std::string(path.substr(0, 200))));
@@ -278,59 +254,6 @@ void Api::ingest(ApiRequest request, Responder respond) {
           }
         }
       });
-}
-
-ApiResponse Api::listServers() {
-  auto servers = store_.listServers();
-  if (!servers) return errorResponse(503, "storage_unavailable", servers.error().message);
-  Json items = Json::array();
-  for (const auto& s : *servers) {
-    items.push_back({{"ip", s.ip},
-                     {"hostname", s.hostname},
-                     {"os_name", s.os_name},
-                     {"os_version", s.os_version},
-                     {"last_report_at", s.last_report_at},
-                     {"reports", s.reports}});
-  }
-  return jsonResponse(200, Json{{"items", std::move(items)}}.dump());
-}
-
-ApiResponse Api::listReports(const std::string& ip_text, std::string_view query) {
-  auto ip = common::canonicalIp(ip_text);
-  if (!ip) return errorResponse(404, "not_found", "unknown server: not an IP address");
-  int limit = 100;
-  if (auto text = queryValue(query, "limit")) {
-    auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
-    if (ec != std::errc() || ptr != text->data() + text->size() || limit < 1 || limit > 1000) {
-      return errorResponse(400, "invalid_query", "limit: expected an integer from 1 to 1000");
-    }
-  }
-  std::optional<common::Timestamp> before;
-  if (auto text = queryValue(query, "before")) {
-    auto t = common::parseRfc3339(*text);
-    if (!t) return errorResponse(400, "invalid_query", "before: " + t.error().message);
-    before = *t;
-  }
-  auto reports = store_.listReports(*ip, limit, before);
-  if (!reports) return errorResponse(503, "storage_unavailable", reports.error().message);
-  if (!*reports) return errorResponse(404, "not_found", "unknown server " + *ip);
-  Json items = Json::array();
-  for (const auto& r : **reports) {
-    items.push_back({{"id", r.id},
-                     {"collected_at", r.collected_at},
-                     {"processes", r.processes},
-                     {"sessions", r.sessions}});
-  }
-  return jsonResponse(200, Json{{"items", std::move(items)}}.dump());
-}
-
-ApiResponse Api::getReport(const std::string& id_text) {
-  auto id = common::canonicalUuid(id_text);
-  if (!id) return errorResponse(404, "not_found", "unknown report: not a UUID");
-  auto document = store_.reportDocument(*id);
-  if (!document) return errorResponse(503, "storage_unavailable", document.error().message);
-  if (!*document) return errorResponse(404, "not_found", "unknown report " + *id);
-  return jsonResponse(200, std::move(**document));
 }
 
 }  // namespace vigia::server

@@ -21,6 +21,7 @@ struct ApiOptions {
   bool discard_reports = false;
   AuthConfig auth;  // no token: no authentication (main then serves loopback only)
   RateLimitOptions rate_limit;
+  bool csv_formula_guard = true;  // for ?format=csv answers too (SPEC §3)
 };
 
 // Proof that a request passed Api::admit; only the Api makes one.
@@ -50,9 +51,12 @@ class Api {
  private:
   void route(ApiRequest request, Responder respond);
   void ingest(ApiRequest request, Responder respond);
-  ApiResponse listServers();
+  // queries.cpp
+  ApiResponse listServers(std::string_view query);
   ApiResponse listReports(const std::string& ip, std::string_view query);
-  ApiResponse getReport(const std::string& id);
+  ApiResponse getReport(const std::string& id, std::string_view query);
+  ApiResponse searchProcesses(std::string_view query);
+  ApiResponse searchSessions(std::string_view query);
   ApiResponse reject(RejectReason reason, unsigned status, const std::string& code,
                      const std::string& detail);
 
@@ -62,8 +66,5 @@ class Api {
   RateLimiter limiter_;
   ApiOptions options_;  // its token digests live in auth_ alone
 };
-
-// Percent-decoding of a path segment or query value ('+' is a space only in queries).
-std::string percentDecode(std::string_view text, bool plus_is_space);
 
 }  // namespace vigia::server

@@ -245,6 +245,7 @@ class Session : public SessionBase {
   }
 
   void write(ApiResponse api_response, bool close_after) {
+    if (api_response.stream) return writeStream(std::move(api_response), close_after);
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
     res->result(api_response.status);
@@ -261,6 +262,53 @@ class Session : public SessionBase {
                         if (ec || close_after) return self->close();
                         self->readHeader();
                       });
+  }
+
+  // A streamed body: the header, then one chunk per piece the stream gives, each under the
+  // write deadline (a client that stops reading is dropped), then the last chunk.
+  void writeStream(ApiResponse api_response, bool close_after) {
+    auto res = std::make_shared<http::response<http::empty_body>>();
+    res->version(11);
+    res->result(api_response.status);
+    res->set(http::field::server, "vigia/" VIGIA_VERSION);
+    res->set(http::field::content_type, api_response.content_type);
+    for (auto& [name, value] : api_response.headers) res->set(name, value);
+    close_after = close_after || !keep_alive_ || server_->stopping();
+    res->keep_alive(!close_after);
+    res->chunked(true);
+    auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    lowestLayer().expires_after(options().write_timeout);
+    http::async_write_header(stream_, *serializer,
+                             [self = self(), res, serializer, body = std::move(api_response.stream),
+                              close_after](beast::error_code ec, std::size_t) {
+                               if (ec) return self->close();
+                               self->writeChunk(body, close_after);
+                             });
+  }
+
+  void writeChunk(std::shared_ptr<BodyStream> body, bool close_after) {
+    auto piece = std::make_shared<std::string>();
+    common::Result<bool> more = true;
+    while (piece->empty() && more && *more) more = body->next(*piece);
+    if (!more) return closeSocket();  // no last chunk: the client sees the body cut short
+    if (piece->empty()) return finishStream(close_after);
+    lowestLayer().expires_after(options().write_timeout);
+    net::async_write(stream_, http::make_chunk(net::buffer(*piece)),
+                     [self = self(), piece, body, again = *more, close_after](beast::error_code ec,
+                                                                              std::size_t) {
+                       if (ec) return self->close();
+                       if (again) return self->writeChunk(body, close_after);
+                       self->finishStream(close_after);
+                     });
+  }
+
+  void finishStream(bool close_after) {
+    lowestLayer().expires_after(options().write_timeout);
+    net::async_write(stream_, http::make_chunk_last(),
+                     [self = self(), close_after](beast::error_code ec, std::size_t) {
+                       if (ec || close_after) return self->close();
+                       self->readHeader();
+                     });
   }
 
   // Closing a socket with unread data makes the kernel send a reset, which can destroy our

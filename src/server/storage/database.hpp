@@ -20,6 +20,7 @@
 #include "common/result.hpp"
 #include "common/time_util.hpp"
 #include "common/validate.hpp"
+#include "server/storage/queries.hpp"
 #include "server/storage/report_point.hpp"
 #include "server/storage/report_store.hpp"
 #include "server/storage/runs/run_table.hpp"
@@ -92,18 +93,6 @@ class WriteSession : public HostTimeline {
   // whole instead. A host left with no report goes too.
   virtual common::Result<Expired> expireReports(std::int64_t host_id, std::int64_t cutoff_us,
                                                 int max) = 0;
-};
-
-class ReadQueries {
- public:
-  virtual ~ReadQueries() = default;
-
-  virtual common::Result<std::vector<ServerSummary>> listServers() = 0;
-  // nullopt: no such server.
-  virtual common::Result<std::optional<std::vector<ReportSummary>>> listReports(
-      const std::string& ip, int limit, std::optional<common::Timestamp> before) = 0;
-  // The stored document (the JSON Lines line without its line break); nullopt if unknown.
-  virtual common::Result<std::optional<std::string>> reportDocument(const std::string& uuid) = 0;
 };
 
 class Database : public ReadQueries {

@@ -19,6 +19,7 @@
 #include "common/result.hpp"
 #include "common/time_util.hpp"
 #include "common/validate.hpp"
+#include "server/storage/queries.hpp"
 
 namespace vigia::server {
 
@@ -50,22 +51,6 @@ struct StoreResult {
   std::string detail;  // for kUnavailable: why (logged, and sent as the 503 detail)
 };
 
-struct ServerSummary {
-  std::string ip;
-  std::string hostname;
-  std::string os_name;
-  std::string os_version;
-  std::string last_report_at;  // newest collected_at, RFC 3339 UTC
-  std::int64_t reports = 0;
-};
-
-struct ReportSummary {
-  std::string id;            // report_id (uuid)
-  std::string collected_at;  // RFC 3339 UTC
-  std::int64_t processes = 0;
-  std::int64_t sessions = 0;
-};
-
 // What the store alone knows; reports stored, duplicates and errors are counted by Metrics.
 struct StoreStats {
   std::uint64_t batches = 0;  // transactions committed
@@ -88,13 +73,9 @@ class ReportStore {
   // Finishes every submitted report, then stops the writer. Idempotent.
   virtual void stop() = 0;
 
-  virtual common::Result<std::vector<ServerSummary>> listServers() = 0;
-  // nullopt: no such server.
-  virtual common::Result<std::optional<std::vector<ReportSummary>>> listReports(
-      const std::string& ip, int limit, std::optional<common::Timestamp> before) = 0;
-  // The stored document of the report (the report as received plus its "server" object, as
-  // in the JSON Lines file); nullopt if unknown. `uuid` must be canonical (lower case).
-  virtual common::Result<std::optional<std::string>> reportDocument(const std::string& uuid) = 0;
+  // The GET API's queries (queries.hpp). Report ids given to them must be canonical (lower
+  // case).
+  virtual ReadQueries& queries() = 0;
 
   virtual StoreStats stats() = 0;
 };

@@ -87,7 +87,7 @@ TEST_P(ReportStoreTest, StoresOnceAndAnswersDuplicatesInAnyCase) {
   EXPECT_EQ(count("sessions"), 1);
   EXPECT_EQ(count("os_releases"), 1);
   EXPECT_EQ(store_->stats().known_servers, 1);
-  auto doc = store_->reportDocument(id);
+  auto doc = store_->queries().reportDocument(id);
   ASSERT_TRUE(doc.ok());
   ASSERT_TRUE(doc->has_value());
   EXPECT_NE((*doc)->find("\"server\":{\"received_at\""), std::string::npos);
@@ -162,7 +162,7 @@ TEST_P(SqliteStoreTest, ZlibDocumentsOfOlderDatabasesStillServeAndRebuildTheFile
               StoreOutcome::kStored);
   }
   std::vector<std::string> documents;
-  for (const auto& id : ids) documents.push_back(**store_->reportDocument(id));
+  for (const auto& id : ids) documents.push_back(**store_->queries().reportDocument(id));
   const auto csv = dir_ / "csv" / "10.0.0.6_2026-11-22.csv";
   const auto jsonl = dir_ / "json" / "10.0.0.6_2026-11-22.jsonl";
   const std::string csv_before = test::readWholeFile(csv),
@@ -192,7 +192,7 @@ TEST_P(SqliteStoreTest, ZlibDocumentsOfOlderDatabasesStillServeAndRebuildTheFile
   EXPECT_EQ(test::readWholeFile(csv), csv_before);
   EXPECT_EQ(test::readWholeFile(jsonl), jsonl_before);
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    auto doc = store_->reportDocument(ids[i]);
+    auto doc = store_->queries().reportDocument(ids[i]);
     ASSERT_TRUE(doc.ok()) << doc.error().message;
     ASSERT_TRUE(doc->has_value());
     EXPECT_EQ(**doc, documents[i]);
@@ -204,17 +204,17 @@ TEST_P(ReportStoreTest, QueriesNewestFirstAndUnknownServer) {
             StoreOutcome::kStored);
   ASSERT_EQ(submit(reportJson(common::newUuidV4(), "10.0.0.4", "2026-11-22T09:00:00Z", 2)),
             StoreOutcome::kStored);
-  auto list = store_->listReports("10.0.0.4", 10, std::nullopt);
+  auto list = store_->queries().listReports("10.0.0.4", 10, std::nullopt);
   ASSERT_TRUE(list.ok());
   ASSERT_TRUE(list->has_value());
   ASSERT_EQ((*list)->size(), 2u);
   EXPECT_EQ((**list)[0].collected_at, "2026-11-22T09:00:00Z");
   EXPECT_EQ((**list)[0].processes, 2);
   EXPECT_EQ((**list)[1].collected_at, "2026-11-22T08:00:00Z");
-  auto unknown = store_->listReports("10.0.0.99", 10, std::nullopt);
+  auto unknown = store_->queries().listReports("10.0.0.99", 10, std::nullopt);
   ASSERT_TRUE(unknown.ok());
   EXPECT_FALSE(unknown->has_value());
-  auto servers = store_->listServers();
+  auto servers = store_->queries().listServers();
   ASSERT_TRUE(servers.ok());
   ASSERT_EQ(servers->size(), 1u);
   EXPECT_EQ((*servers)[0].reports, 2);
@@ -251,7 +251,7 @@ TEST_P(ReportStoreTest, DocumentsChainedToTheirHostsPreviousOneReadBackExactly) 
     stored.emplace_back(id, body);
   }
   for (auto [id, body] : stored) {
-    auto doc = store_->reportDocument(id);
+    auto doc = store_->queries().reportDocument(id);
     ASSERT_TRUE(doc.ok()) << doc.error().message;
     ASSERT_TRUE(doc->has_value());
     std::replace(body.begin(), body.end(), '\n', ' ');  // as the JSON Lines line has it

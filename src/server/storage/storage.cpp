@@ -39,14 +39,7 @@ class Storage final : public ReportStore {
     db_->stop();
   }
 
-  common::Result<std::vector<ServerSummary>> listServers() override { return db_->listServers(); }
-  common::Result<std::optional<std::vector<ReportSummary>>> listReports(
-      const std::string& ip, int limit, std::optional<common::Timestamp> before) override {
-    return db_->listReports(ip, limit, before);
-  }
-  common::Result<std::optional<std::string>> reportDocument(const std::string& uuid) override {
-    return db_->reportDocument(uuid);
-  }
+  ReadQueries& queries() override { return *db_; }
   StoreStats stats() override { return writer_.stats(); }
 
  private:

@@ -272,7 +272,7 @@ TEST(Migration3FromRelease, TheLandedReleasesDatabaseKeepsEveryReportAndGoesOn) 
     std::sort(after.begin(), after.end());
     std::sort(expected.begin(), expected.end());
     EXPECT_EQ(after, expected) << uuid;
-    auto document = (*store)->reportDocument(uuid);
+    auto document = (*store)->queries().reportDocument(uuid);
     ASSERT_TRUE(document && *document) << uuid;
     EXPECT_NE((*document)->find(uuid), std::string::npos);
   }

@@ -86,7 +86,8 @@ common::Result<std::vector<ServerSummary>> SqliteDatabase::listServers() {
 }
 
 common::Result<std::optional<std::vector<ReportSummary>>> SqliteDatabase::listReports(
-    const std::string& ip, int limit, std::optional<common::Timestamp> before) {
+    const std::string& ip, int limit, std::optional<common::Timestamp> before,
+    std::optional<ListCursor> after) {
   auto conn = reader();
   if (!conn) return conn.error();
   auto host = (*conn)->prepare("SELECT id FROM hosts WHERE ip = ?");
@@ -97,19 +98,24 @@ common::Result<std::optional<std::vector<ReportSummary>>> SqliteDatabase::listRe
   const std::int64_t host_id = (*host)->int64(0);
   (*host)->reset();
   auto stmt = (*conn)->prepare(
-      "SELECT uuid, collected_at, process_count, session_count FROM reports "
-      "WHERE host_id = ? AND collected_us < ? ORDER BY collected_us DESC, id DESC LIMIT ?");
+      "SELECT uuid, collected_at, process_count, session_count, collected_us, id FROM reports "
+      "WHERE host_id = ? AND collected_us < ? AND (collected_us, id) < (?, ?) "
+      "ORDER BY collected_us DESC, id DESC LIMIT ?");
   if (!stmt) return stmt.error();
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   (*stmt)
       ->bind(1, host_id)
-      .bind(2, before ? micros(*before) : std::numeric_limits<std::int64_t>::max())
-      .bind(3, limit);
+      .bind(2, before ? micros(*before) : kMax)
+      .bind(3, after ? after->key : kMax)
+      .bind(4, after ? after->id : kMax)
+      .bind(5, limit);
   std::vector<ReportSummary> out;
   while (true) {
     auto row = (*stmt)->step();
     if (!row) return row.error();
     if (!*row) break;
-    out.push_back({(*stmt)->text(0), (*stmt)->text(1), (*stmt)->int64(2), (*stmt)->int64(3)});
+    out.push_back({(*stmt)->text(0), (*stmt)->text(1), (*stmt)->int64(2), (*stmt)->int64(3),
+                   (*stmt)->int64(4), (*stmt)->int64(5)});
   }
   (*stmt)->reset();
   return std::optional<std::vector<ReportSummary>>(std::move(out));

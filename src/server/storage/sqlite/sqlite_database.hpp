@@ -49,8 +49,11 @@ class SqliteDatabase final : public Database {
 
   common::Result<std::vector<ServerSummary>> listServers() override;
   common::Result<std::optional<std::vector<ReportSummary>>> listReports(
-      const std::string& ip, int limit, std::optional<common::Timestamp> before) override;
+      const std::string& ip, int limit, std::optional<common::Timestamp> before,
+      std::optional<ListCursor> after) override;
   common::Result<std::optional<std::string>> reportDocument(const std::string& uuid) override;
+  common::Result<Page<ProcessRunItem>> searchProcesses(const RunQuery& query) override;
+  common::Result<Page<SessionRunItem>> searchSessions(const RunQuery& query) override;
 
   common::Result<ReaderLease> reader();
 
