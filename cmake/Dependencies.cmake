@@ -8,6 +8,8 @@ pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd>=1.5)
 # The 64-bit identity of a run's entry the storage writer keeps per open run (XXH3).
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash>=0.8)
+# Regular expressions an operator writes (redact_patterns, policies): linear-time matching.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 find_package(Boost 1.81 REQUIRED CONFIG)   # Beast + Asio, header-only
 find_package(SQLite3 REQUIRED)
 find_package(ZLIB REQUIRED)

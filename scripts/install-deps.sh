@@ -10,7 +10,7 @@ packages=(
   g++ clang libclang-rt-14-dev clang-format
   # libraries (see docs/decisions.md for why each)
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
-  libboost1.81-dev libssl-dev zlib1g-dev libzstd-dev libxxhash-dev libcurl4-openssl-dev libsystemd-dev
+  libboost1.81-dev libssl-dev zlib1g-dev libzstd-dev libxxhash-dev libre2-dev libcurl4-openssl-dev libsystemd-dev
   libsqlite3-dev sqlite3
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -22,6 +22,7 @@ constexpr int kExitNotDelivered = 3;
 // Everything a delivery cycle needs, rebuilt when the configuration changes.
 struct Deliverer {
   AgentConfig config;
+  std::optional<common::CommandRedactor> redactor;
   std::optional<Spool> spool;
   std::unique_ptr<HttpClient> client;
   std::set<std::string> last_warnings;  // collector warnings are logged when they change
@@ -38,6 +39,9 @@ struct Deliverer {
     auto client = HttpClient::create(options);
     if (!client) return client.error();
     d.client = std::move(*client);
+    auto redactor = common::CommandRedactor::make(config.redact, config.redact_patterns);
+    if (!redactor) return redactor.error();  // checked when loaded: not expected
+    d.redactor.emplace(std::move(*redactor));
     d.config = std::move(config);
     d.openSpool();
     return d;
@@ -63,6 +67,7 @@ struct Deliverer {
 
   DeliverySummary cycle(SignalEvents& events) {
     CollectContext context;
+    context.redactor = redactor ? &*redactor : nullptr;
     const std::string host = serverHost(config.server);
     if (!host.empty()) context.server_host = host;
     auto outcome = collectReport(context);

@@ -53,6 +53,13 @@ CollectOutcome collectReport(const CollectContext& context) {
     }
   }
   fillRequiredDefaults(report);
+  // Before the report goes anywhere, the spool included (SPEC §2).
+  if (context.redactor != nullptr) {
+    context.redactor->apply(report);
+  } else {
+    static const auto defaults = common::CommandRedactor::make(true);
+    defaults->apply(report);
+  }
 
   // What this collection cost the host, so the fleet can watch the agent itself.
   const std::chrono::duration<double, std::milli> elapsed =

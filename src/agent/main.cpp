@@ -20,8 +20,20 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitUsage = 2;
 
-int runCollect(bool pretty) {
+int runCollect(bool pretty, const vigia::agent::AgentFlags& flags) {
+  // Only the redaction settings matter here; the rest of a config file is checked all the same.
+  auto config = vigia::agent::loadAgentConfig(flags, vigia::agent::processEnvironment(), false);
+  if (!config) {
+    vigia::agent::logError(config.error().message);
+    return kExitUsage;
+  }
+  auto redactor = vigia::common::CommandRedactor::make(config->redact, config->redact_patterns);
+  if (!redactor) {
+    vigia::agent::logError(redactor.error().message);
+    return kExitUsage;
+  }
   vigia::agent::CollectContext context;
+  context.redactor = &*redactor;
   auto outcome = vigia::agent::collectReport(context);
   for (const auto& warning : outcome.warnings) vigia::agent::logWarning(warning);
   const auto json = vigia::common::toJson(outcome.report);
@@ -84,13 +96,19 @@ int main(int argc, char** argv) {
       "configuration error, 3 not delivered and kept in the spool, 4 a report was rejected by\n"
       "the server (moved to <spool>/rejected/), 5 the server refused the token (kept).\n"
       "Config file keys: server, token, token_file, ca_file, client_cert, client_key,\n"
-      "spool_dir, spool_max_reports, spool_max_bytes, interval, timeout, allow_insecure_http.");
+      "spool_dir, spool_max_reports, spool_max_bytes, interval, timeout, allow_insecure_http,\n"
+      "redact (default true: secrets in command lines become ***), redact_patterns = ['...']\n"
+      "(RE2; each capture group, or the whole match, is replaced).");
 
   bool pretty = false;
   auto* collect = app.add_subcommand("collect", "Print one report to stdout (no network).");
   collect->add_flag("--pretty", pretty, "Indent the JSON for people.");
-
   vigia::agent::AgentFlags flags;
+  collect
+      ->add_option("--config", flags.config_file,
+                   "TOML configuration file (its redact settings apply)")
+      ->check(CLI::ExistingFile);
+
   auto* send = app.add_subcommand(
       "send", "Collect once, deliver it and every report waiting in the spool, then exit.");
   addDeliveryOptions(*send, flags);
@@ -112,7 +130,7 @@ int main(int argc, char** argv) {
   }
   hideTokenFromProcessList(argc, argv);
 
-  if (collect->parsed()) return runCollect(pretty);
+  if (collect->parsed()) return runCollect(pretty, flags);
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
   auto load = [&flags] {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/redaction.hpp"
 #include "common/report.hpp"
 #include "common/result.hpp"
 
@@ -29,6 +30,8 @@ struct SystemPaths {
 struct CollectContext {
   SystemPaths paths;
   std::optional<std::string> server_host;  // to pick the source address towards the server
+  // Masks secrets in command lines; null: the default patterns.
+  const common::CommandRedactor* redactor = nullptr;
 };
 
 class Collector {

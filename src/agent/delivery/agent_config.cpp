@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/identifiers.hpp"
+#include "common/redaction.hpp"
 
 namespace vigia::agent {
 namespace {
@@ -26,6 +27,8 @@ struct FileSettings {
   std::optional<std::string> server, token, token_file, ca_file, client_cert, client_key, spool_dir;
   std::optional<std::int64_t> spool_max_reports, spool_max_bytes, interval, timeout;
   std::optional<bool> allow_insecure_http;
+  std::optional<bool> redact;
+  std::optional<std::vector<std::string>> redact_patterns;
 };
 
 common::Result<FileSettings> readConfigFile(const std::string& path) {
@@ -80,6 +83,20 @@ common::Result<FileSettings> readConfigFile(const std::string& path) {
     else if (k == "allow_insecure_http") {
       if (!node.is_boolean()) return configError("config: " + k + ": expected true or false");
       s.allow_insecure_http = **node.as_boolean();
+    } else if (k == "redact") {
+      if (!node.is_boolean()) return configError("config: " + k + ": expected true or false");
+      s.redact = **node.as_boolean();
+    } else if (k == "redact_patterns") {
+      const toml::array* list = node.as_array();
+      if (list == nullptr) return configError("config: " + k + ": expected an array of strings");
+      s.redact_patterns.emplace();
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto* text = (*list)[i].as_string();
+        if (text == nullptr) {
+          return configError("config: " + k + "[" + std::to_string(i) + "]: expected a string");
+        }
+        s.redact_patterns->push_back(**text);
+      }
     } else {
       // A typo such as `spool_max_report` must not silently fall back to a default.
       return configError("config: unknown key \"" + k + "\"");
@@ -283,6 +300,11 @@ common::Result<AgentConfig> loadAgentConfig(const AgentFlags& flags, const Envir
     return configError("timeout: expected 1..3600 seconds");
   }
   c.allow_insecure_http = file.allow_insecure_http.value_or(false);
+  c.redact = file.redact.value_or(true);
+  c.redact_patterns = file.redact_patterns.value_or(std::vector<std::string>{});
+  if (auto checked = common::CommandRedactor::make(c.redact, c.redact_patterns); !checked) {
+    return configError("config: " + checked.error().message);
+  }
 
   if (need_server) {
     if (c.server.empty()) {

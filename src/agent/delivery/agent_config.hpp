@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -27,6 +28,8 @@ struct AgentConfig {
   int interval_seconds = 60;
   int timeout_seconds = 30;
   bool allow_insecure_http = false;
+  bool redact = true;                        // secrets in command lines become *** (SPEC §2)
+  std::vector<std::string> redact_patterns;  // more RE2 patterns, checked when loaded
 };
 
 // What the command line said; every field unset means "not given".

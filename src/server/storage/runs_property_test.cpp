@@ -134,7 +134,10 @@ std::vector<Row> expectedRuns(const std::vector<GeneratedReport>& all, bool sess
   std::map<std::string, std::vector<const GeneratedReport*>> by_host;
   for (const auto& g : all) by_host[g.ip].push_back(&g);
   std::vector<Row> runs;
-  for (auto& [ip, reports] : by_host) {
+  for (auto& host : by_host) {
+    // Named, not a structured binding: clang refuses to capture those in the lambda below.
+    const std::string& ip = host.first;
+    auto& reports = host.second;
     std::sort(reports.begin(), reports.end(), [](const auto* a, const auto* b) {
       return a->collected_us != b->collected_us ? a->collected_us < b->collected_us
                                                 : a->uuid < b->uuid;
