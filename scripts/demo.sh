@@ -32,12 +32,16 @@ echo
 echo "== the report landed in =="
 echo "CSV:         $csv ($(wc -l < "$csv") lines; first rows below)"
 echo "JSON Lines:  $data/json/$(basename "$csv" .csv).jsonl"
-echo "SQLite:      $data/vigia.db ($(sqlite3 "$data/vigia.db" 'SELECT count(*) FROM reports') reports, $(sqlite3 "$data/vigia.db" 'SELECT count(*) FROM processes') process rows)"
+echo "SQLite:      $data/vigia.db ($(sqlite3 "$data/vigia.db" 'SELECT count(*) FROM reports') report(s); $(sqlite3 "$data/vigia.db" 'SELECT count(*) FROM process_runs') process runs, each stored once for every stretch of reports that list it)"
 echo
 head -n 4 "$csv" | cut -c1-160
 echo
 echo "== GET $url/api/v1/servers =="
 curl -sS "$url/api/v1/servers"
+echo
+echo
+echo "== GET $url/api/v1/processes?limit=3 (the fleet's process history, newest first) =="
+curl -sS "$url/api/v1/processes?limit=3" | cut -c1-600
 echo
 if [ -t 0 ] && [ "${VIGIA_DEMO_EXIT:-0}" != 1 ] && [ -z "${CI:-}" ]; then
   echo
