@@ -11,6 +11,7 @@
 #include "common/report_json.hpp"
 #include "common/validate.hpp"
 #include "server/storage/document_codec.hpp"
+#include "server/storage/runs/run_ledger.hpp"
 #include "server/storage/sinks/csv_rows.hpp"
 #include "server/storage/sinks/jsonl_line.hpp"
 
@@ -62,11 +63,22 @@ void BM_CompressDocument(benchmark::State& state) {
   state.counters["ratio"] = static_cast<double>(g_body.size()) / static_cast<double>(compressed);
 }
 
+// The run keys of a report's processes (hashing and sorting), worked out on the I/O threads.
+void BM_RunKeys(benchmark::State& state) {
+  const auto r = vigia::common::parseAndValidate(g_body);
+  vigia::server::RunLedger<vigia::common::Process> ledger;
+  for (auto _ : state) {
+    auto keys = ledger.keysOf(r->report.processes);
+    benchmark::DoNotOptimize(keys);
+  }
+}
+
 BENCHMARK(BM_NlohmannPlainParse)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_ParseAndValidate)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CsvRows)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_JsonlLine)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CompressDocument)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RunKeys)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

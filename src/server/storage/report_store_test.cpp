@@ -44,12 +44,13 @@ class ReportStoreTest : public ::testing::TestWithParam<test::StorageBackend> {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  void reopen() {
+  void reopen(int retention_days = 0) {
     store_.reset();
     StoreOptions options;
     options.data_dir = dir_;
     options.database_url = GetParam().url(dir_);
     options.compress = "none";  // these tests read the plain files of past days
+    options.retention_days = retention_days;
     auto opened = ReportStore::open(options);
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     store_ = std::move(*opened);
@@ -264,6 +265,52 @@ TEST_P(ReportStoreTest, DocumentsChainedToTheirHostsPreviousOneReadBackExactly) 
   EXPECT_EQ(count("reports r JOIN reports b ON b.id = r.document_base_id "
                   "WHERE b.host_id != r.host_id"),
             0);
+}
+
+// After retention, a run may begin in history that is gone. A late report older than every
+// report left must then not be counted inside such a run unless it lists the process.
+TEST_P(ReportStoreTest, ALateReportOlderThanEverythingRetentionLeftGetsExactlyItsList) {
+  const auto day = [](double days_ago) {
+    return common::formatRfc3339Utc(common::nowUtc() -
+                                    std::chrono::seconds(static_cast<int>(days_ago * 86400)));
+  };
+  auto report = [&](const std::string& id, const std::string& when,
+                    const std::vector<std::string>& names) {
+    std::string procs;
+    for (const auto& n : names) {
+      procs += std::string(procs.empty() ? "" : ",") + R"({"pid": )" +
+               std::to_string(n == "a" ? 10 : 20) + R"(, "name": ")" + n + R"(", "user": "root"})";
+    }
+    return R"({"schema_version": 1, "report_id": ")" + id + R"(", "collected_at": ")" + when +
+           R"(", "host": {"hostname": "h", "ip": "10.0.8.1"}, "os": {"name": "L", "version": "1"},)"
+           R"( "cpu": {"model": "m"}, "processes": [)" +
+           procs + R"(], "sessions": []})";
+  };
+  const std::string r1 = common::newUuidV4(), r2 = common::newUuidV4(), r3 = common::newUuidV4(),
+                    late = common::newUuidV4();
+  ASSERT_EQ(submit(report(r1, day(8), {"a", "b"})), StoreOutcome::kStored);
+  ASSERT_EQ(submit(report(r2, day(4), {"a"})), StoreOutcome::kStored);
+  ASSERT_EQ(submit(report(r3, day(3), {"a", "b"})), StoreOutcome::kStored);
+  reopen(/*retention_days=*/5);
+  for (int i = 0; i < 200 && count("reports") != 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(count("reports"), 2) << "the report of 8 days ago is gone";
+  ASSERT_EQ(submit(report(late, day(4.5), {"b"})), StoreOutcome::kStored);
+  auto listed = [&](const std::string& uuid) {
+    std::vector<std::string> names;
+    for (const auto& row : GetParam().rows(
+             dir_,
+             "SELECT name FROM processes WHERE report_id = (SELECT id FROM reports WHERE "
+             "uuid = '" +
+                 uuid + "') ORDER BY name")) {
+      names.push_back(row.at(0));
+    }
+    return names;
+  };
+  EXPECT_EQ(listed(late), std::vector<std::string>{"b"});
+  EXPECT_EQ(listed(r2), std::vector<std::string>{"a"});
+  EXPECT_EQ(listed(r3), (std::vector<std::string>{"a", "b"}));
 }
 
 TEST_P(ReportStoreTest, ReopeningMigratesNothingAndKeepsData) {
