@@ -1,0 +1,35 @@
+#pragma once
+
+// A process matcher of SPEC §5: every key present must hold (AND). Compiled when the policy
+// loads; matches() tries the cheap keys (integers, hashed names, a substring) before any
+// regular expression, so most processes are turned away without running one.
+
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "compliance/name_set.hpp"
+#include "compliance/report_index.hpp"
+
+namespace vigia::compliance {
+
+struct ProcessMatcher {
+  std::optional<NameSet> name;
+  std::unique_ptr<RE2> name_regex;
+  std::optional<NameSet> user;
+  std::optional<NameSet> user_not;
+  std::optional<std::int64_t> uid;
+  std::unique_ptr<RE2> command_regex;
+  std::optional<std::string> command_contains;
+  // The name of the process in the same report whose pid is this one's ppid: a process whose
+  // parent is not listed never matches.
+  std::optional<NameSet> parent_name;
+
+  // `process` indexes index.report().processes; parent_name needs an index built with parents.
+  bool matches(std::size_t process, const ReportIndex& index) const;
+};
+
+}  // namespace vigia::compliance
