@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 
 #include "common/identifiers.hpp"
 
@@ -65,6 +66,74 @@ common::Status applyTls(const toml::table& table, ServerConfig& c) {
       c.tls_client_ca = value;
     else
       return configError("config: tls." + k + ": unknown key");
+  }
+  return common::Ok{};
+}
+
+// A token file's first line, trailing white space stripped.
+common::Result<std::string> readSecretFile(const std::string& path, const std::string& where) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return configError(where + ": cannot read " + path);
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+  if (!common::isBearerTokenText(line)) {
+    return configError(where + ": " + path + " does not hold a token (visible ASCII, no spaces)");
+  }
+  return line;
+}
+
+common::Status applyWebhook(const toml::table& table, const std::string& where, ServerConfig& c) {
+  WebhookConfig hook;
+  for (const auto& [key, node] : table) {
+    const std::string k(key.str());
+    if (k == "url" && node.is_string()) {
+      hook.url = **node.as_string();
+    } else if (k == "min_severity" && node.is_string()) {
+      auto severity = compliance::parseSeverity(**node.as_string());
+      if (!severity) {
+        return configError("config: " + where +
+                           ".min_severity: expected info, low, medium, high or critical");
+      }
+      hook.min_severity = *severity;
+    } else if (k == "token_file" && node.is_string()) {
+      auto token = readSecretFile(**node.as_string(), "config: " + where + ".token_file");
+      if (!token) return token.error();
+      hook.token = std::move(*token);
+    } else {
+      return configError("config: " + where + "." + k + ": unknown key or wrong type");
+    }
+  }
+  if (!hook.url.starts_with("http://") && !hook.url.starts_with("https://")) {
+    return configError("config: " + where + ".url: expected an http:// or https:// URL");
+  }
+  c.webhooks.push_back(std::move(hook));
+  return common::Ok{};
+}
+
+common::Status applyCompliance(const toml::table& table, ServerConfig& c) {
+  for (const auto& [key, node] : table) {
+    const std::string k(key.str());
+    if (k == "policies" && node.is_array()) {
+      c.policies.clear();
+      for (const auto& item : *node.as_array()) {
+        if (!item.is_string()) {
+          return configError("config: compliance.policies: expected an array of file names");
+        }
+        c.policies.emplace_back(**item.as_string());
+      }
+    } else if (k == "stale_after_seconds" && node.is_integer() && **node.as_integer() > 0 &&
+               **node.as_integer() <= 31'536'000) {
+      c.stale_after_seconds = static_cast<int>(**node.as_integer());
+    } else if (k == "webhooks" && node.is_array_of_tables()) {
+      c.webhooks.clear();
+      const auto& hooks = *node.as_array();
+      for (std::size_t i = 0; i < hooks.size(); ++i) {
+        const std::string where = "compliance.webhooks[" + std::to_string(i) + "]";
+        if (auto st = applyWebhook(*hooks[i].as_table(), where, c); !st) return st;
+      }
+    } else {
+      return configError("config: compliance." + k + ": unknown key or wrong type");
+    }
   }
   return common::Ok{};
 }
@@ -177,6 +246,8 @@ common::Status applyToml(const toml::table& root, ServerConfig& c) {
       st = applyTls(*node.as_table(), c);
     } else if (k == "limits" && node.is_table()) {
       st = applyLimits(*node.as_table(), c);
+    } else if (k == "compliance" && node.is_table()) {
+      st = applyCompliance(*node.as_table(), c);
     } else {
       return configError("config: unknown key \"" + k + "\"");
     }
@@ -276,6 +347,9 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
       "\"sha256:<64 hex>\")\n"
       "  [tls] cert = \"server.pem\", key = \"server.key\", client_ca = \"\" (set: mutual TLS)\n"
       "  [limits] requests_per_second = 50, burst = 200 (per client address; 0: off)\n"
+      "  [compliance] policies = [\"FILE\", ...], stale_after_seconds = 900\n"
+      "  [[compliance.webhooks]] url = \"https://...\", min_severity = \"info\", token_file = \"\"\n"
+      "SIGHUP reloads the policy files (a bad one keeps the policy in force).\n"
       "Tokens given by flag replace the file's list of the same kind. With any token, every\n"
       "endpoint but /healthz needs \"Authorization: Bearer <token>\"; with none, only loopback\n"
       "addresses are served (unless --insecure-no-auth).\n"
@@ -353,6 +427,17 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
   auto* rate_burst_option =
       app.add_option("--rate-limit-burst", rate_burst,
                      "Requests a client address may send at once (default 200; limits.burst)");
+  std::vector<std::string> policies;
+  app.add_option("--policy", policies,
+                 "Compliance policy file (repeatable; replaces compliance.policies)")
+      ->type_name("FILE")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  int stale_after = 0;
+  app.add_option("--stale-after-seconds", stale_after,
+                 "A host whose newest report is older is stale (default 900; "
+                 "compliance.stale_after_seconds)")
+      ->check(CLI::Range(1, 31'536'000));
   app.add_flag("--insecure-no-auth", c.insecure_no_auth,
                "Allow listening on a non-loopback address without tokens");
   app.add_flag("--discard-reports", c.discard_reports,
@@ -386,6 +471,8 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
   if (no_fsync) c.fsync = false;
   if (!compress.empty()) c.files_compress = compress;
   if (retention_days >= 0) c.retention_days = retention_days;
+  if (!policies.empty()) c.policies.assign(policies.begin(), policies.end());
+  if (stale_after > 0) c.stale_after_seconds = stale_after;
   if (auto st = applyTokenFlags(ingest_tokens, ingest_token_files, "--ingest-token", c.auth.ingest);
       !st)
     return st.error();

@@ -6,9 +6,11 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 #include "server/api/auth.hpp"
+#include "server/storage/compliance/compliance_options.hpp"
 
 namespace vigia::server {
 
@@ -39,6 +41,10 @@ struct ServerConfig {
   std::filesystem::path tls_cert, tls_key, tls_client_ca;  // empty cert: plain HTTP
   double rate_limit_rps = 50;                              // per client address; 0: off
   double rate_limit_burst = 200;
+  // [compliance] (SPEC §5): the policy files, read at start and on SIGHUP.
+  std::vector<std::filesystem::path> policies;
+  int stale_after_seconds = 900;
+  std::vector<WebhookConfig> webhooks;
 };
 
 struct ConfigOutcome {

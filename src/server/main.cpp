@@ -9,6 +9,7 @@
 #include <csignal>
 #include <thread>
 
+#include "compliance/policy.hpp"
 #include "server/api/api.hpp"
 #include "server/config.hpp"
 #include "server/http/http_server.hpp"
@@ -92,6 +93,26 @@ int main(int argc, char** argv) {
   store_options.compress = config.files_compress;
   store_options.compress_after_hours = config.compress_after_hours;
   store_options.retention_days = config.retention_days;
+  // The policy: refused at start with its file, line and reason (exit 2); on SIGHUP a bad one
+  // keeps the policy in force.
+  const auto loadPolicy =
+      [&config]() -> vigia::common::Result<std::shared_ptr<const vigia::compliance::Policy>> {
+    if (config.policies.empty()) return std::shared_ptr<const vigia::compliance::Policy>();
+    auto parsed = vigia::compliance::Policy::load(config.policies);
+    if (auto* error = std::get_if<vigia::compliance::PolicyError>(&parsed)) {
+      return vigia::common::makeError(vigia::common::ErrorCode::kInvalidArgument,
+                                      "policy " + error->message());
+    }
+    return std::get<std::shared_ptr<const vigia::compliance::Policy>>(std::move(parsed));
+  };
+  auto policy = loadPolicy();
+  if (!policy) {
+    spdlog::error("{}", policy.error().message);
+    return kExitUsage;
+  }
+  store_options.compliance.policy = *policy;
+  store_options.compliance.stale_after = std::chrono::seconds(config.stale_after_seconds);
+  store_options.compliance.webhooks = config.webhooks;
   auto store = vigia::server::ReportStore::open(store_options);
   if (!store) {
     spdlog::error("cannot open the stores: {}", store.error().message);
@@ -127,6 +148,21 @@ int main(int argc, char** argv) {
   http.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
   http.max_connections = max_connections;
   http.tls = tls;
+  http.on_reload = [&loadPolicy, &metrics, store = store->get()] {
+    auto reloaded = loadPolicy();
+    if (!reloaded) {
+      spdlog::error("SIGHUP: {}; the policy in force stays", reloaded.error().message);
+      metrics.policyReloaded(false);
+      return;
+    }
+    const auto& p = *reloaded;
+    spdlog::info("SIGHUP: policy {} reloaded; each host's newest report is judged again",
+                 p ? p->name() + " " + p->version() + " (" + std::to_string(p->rules().size()) +
+                         " rules)"
+                   : std::string("(none)"));
+    store->setPolicy(std::move(*reloaded));
+    metrics.policyReloaded(true);
+  };
   http.threads = config.threads > 0
                      ? config.threads
                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -169,6 +205,13 @@ int main(int argc, char** argv) {
     spdlog::info("rate limit off");
   }
   spdlog::info("data dir {}, database {}", config.data_dir.string(), config.database);
+  if (*policy) {
+    spdlog::info("compliance policy {} {}: {} rules, hosts stale after {} s, {} webhook(s)",
+                 (*policy)->name(), (*policy)->version(), (*policy)->rules().size(),
+                 config.stale_after_seconds, config.webhooks.size());
+  } else {
+    spdlog::info("no compliance policy configured (--policy, compliance.policies)");
+  }
   spdlog::info("listening on {}://{}", tls ? "https" : "http", *bound);
 
   server.run();

@@ -43,7 +43,7 @@ void Metrics::observeIngestLatency(double seconds) {
   latency_sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
-std::string Metrics::render(std::int64_t known_servers) const {
+std::string Metrics::render(std::int64_t known_servers, std::string_view more) const {
   const auto get = [](const auto& a) {
     return static_cast<unsigned long long>(a.load(std::memory_order_relaxed));
   };
@@ -100,6 +100,21 @@ std::string Metrics::render(std::int64_t known_servers) const {
       "untrusted or missing client certificate, old protocol).\n";
   out += "# TYPE vigia_http_tls_handshake_failures_total counter\n";
   sample(out, "vigia_http_tls_handshake_failures_total", get(tls_handshake_failures_));
+  out += "# HELP vigia_policy_reloads_total SIGHUP reloads of the policy files, by outcome.\n";
+  out += "# TYPE vigia_policy_reloads_total counter\n";
+  sample(out, "vigia_policy_reloads_total{outcome=\"loaded\"}", get(policy_reloads_));
+  sample(out, "vigia_policy_reloads_total{outcome=\"refused\"}", get(policy_reload_failures_));
+  out +=
+      "# HELP vigia_policy_last_reload_ok 0 when the last reload was refused (the policy in force "
+      "is the one loaded before it).\n";
+  out += "# TYPE vigia_policy_last_reload_ok gauge\n";
+  out += std::string("vigia_policy_last_reload_ok ") +
+         (policy_reload_ok_.load(std::memory_order_relaxed) ? "1" : "0") + "\n";
+  out += "# HELP vigia_webhook_attempts_total Webhook posts, by outcome (failed: retried).\n";
+  out += "# TYPE vigia_webhook_attempts_total counter\n";
+  sample(out, "vigia_webhook_attempts_total{outcome=\"delivered\"}", get(webhooks_delivered_));
+  sample(out, "vigia_webhook_attempts_total{outcome=\"failed\"}", get(webhooks_failed_));
+  out += more;
   return out;
 }
 

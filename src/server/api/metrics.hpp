@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace vigia::server {
 
@@ -46,10 +47,21 @@ class Metrics {
   void requestDenied(DenyReason reason);
   void tlsHandshakeFailed() { tls_handshake_failures_.fetch_add(1, std::memory_order_relaxed); }
 
+  // SIGHUP: the policy files were read again, and were good (or not: the old policy stays).
+  void policyReloaded(bool ok) {
+    (ok ? policy_reloads_ : policy_reload_failures_).fetch_add(1, std::memory_order_relaxed);
+    policy_reload_ok_.store(ok, std::memory_order_relaxed);
+  }
+
+  void webhookAttempt(bool delivered) {
+    (delivered ? webhooks_delivered_ : webhooks_failed_).fetch_add(1, std::memory_order_relaxed);
+  }
+
   std::int64_t openConnections() const { return connections_open_.load(std::memory_order_relaxed); }
 
-  // `known_servers` comes from the store at scrape time.
-  std::string render(std::int64_t known_servers) const;
+  // `known_servers` comes from the store at scrape time; `more` is appended (the compliance
+  // gauges, also worked out at scrape time).
+  std::string render(std::int64_t known_servers, std::string_view more = {}) const;
 
  private:
   std::atomic<std::uint64_t> stored_{0};
@@ -65,6 +77,11 @@ class Metrics {
   std::atomic<std::uint64_t> timeouts_{0};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(DenyReason::kCount)> denied_{};
   std::atomic<std::uint64_t> tls_handshake_failures_{0};
+  std::atomic<std::uint64_t> policy_reloads_{0};
+  std::atomic<std::uint64_t> policy_reload_failures_{0};
+  std::atomic<bool> policy_reload_ok_{true};
+  std::atomic<std::uint64_t> webhooks_delivered_{0};
+  std::atomic<std::uint64_t> webhooks_failed_{0};
 };
 
 }  // namespace vigia::server

@@ -36,6 +36,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         ioc_(options_.threads),
         acceptor_(net::make_strand(ioc_)),
         signals_(ioc_, SIGINT, SIGTERM),
+        reload_signal_(ioc_, SIGHUP),
         grace_timer_(ioc_),
         work_(net::make_work_guard(ioc_)) {}
 
@@ -53,12 +54,14 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
  private:
   void accept();
+  void awaitReload();
   void beginShutdown();
   void finishIfIdle();
 
   net::io_context ioc_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;
+  net::signal_set reload_signal_;
   net::steady_timer grace_timer_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::atomic<bool> stopping_{false};
@@ -428,6 +431,7 @@ void HttpServer::Impl::run() {
   signals_.async_wait([self = shared_from_this()](beast::error_code ec, int) {
     if (!ec) self->beginShutdown();
   });
+  awaitReload();
   accept();
   std::vector<std::thread> threads;
   for (int i = 1; i < options_.threads; ++i) {
@@ -438,6 +442,14 @@ void HttpServer::Impl::run() {
   }
   ioc_.run();
   for (auto& t : threads) t.join();
+}
+
+void HttpServer::Impl::awaitReload() {
+  reload_signal_.async_wait([self = shared_from_this()](beast::error_code ec, int) {
+    if (ec) return;
+    if (self->options_.on_reload) self->options_.on_reload();
+    self->awaitReload();
+  });
 }
 
 void HttpServer::Impl::stop() {
@@ -452,6 +464,7 @@ void HttpServer::Impl::beginShutdown() {
     self->acceptor_.close(ignored);
   });
   signals_.cancel(ec);
+  reload_signal_.cancel(ec);
   std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard lock(sessions_mutex_);

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,7 @@ struct HttpOptions {
   int threads = 2;
   std::chrono::seconds shutdown_grace{30};         // in-flight requests get this long after SIGTERM
   std::shared_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP (see tls_context.hpp)
+  std::function<void()> on_reload;  // SIGHUP, on an I/O thread; null: SIGHUP is ignored
 };
 
 class HttpServer {

@@ -20,6 +20,8 @@
 #include "common/result.hpp"
 #include "common/time_util.hpp"
 #include "common/validate.hpp"
+#include "server/storage/compliance/compliance_writes.hpp"
+#include "server/storage/compliance/webhook_outbox.hpp"
 #include "server/storage/queries.hpp"
 #include "server/storage/report_point.hpp"
 #include "server/storage/report_store.hpp"
@@ -58,6 +60,8 @@ class WriteSession : public HostTimeline {
   // The write side of the run tables (derived steps).
   virtual RunTable<common::Process>& processRuns() = 0;
   virtual RunTable<common::Session>& sessionRuns() = 0;
+  // Verdict runs, rules, the webhook outbox (the compliance step).
+  virtual ComplianceWrites& compliance() = 0;
 
   // The export checkpoint: each day file's durable state (path relative to the data dir):
   // its first `size` bytes are on disk and hold exactly the rows of the file's reports up to
@@ -99,6 +103,8 @@ class Database : public ReadQueries {
  public:
   // The writer thread's session; the Database outlives it.
   virtual WriteSession& writer() = 0;
+  // The webhook deliverer's outbox, on a connection of its own.
+  virtual common::Result<std::unique_ptr<WebhookOutbox>> openOutbox() = 0;
   // Stops what the backend runs on its own (the SQLite WAL checkpointer); the writer makes no
   // more commits after this.
   virtual void stop() = 0;

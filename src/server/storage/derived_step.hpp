@@ -38,8 +38,20 @@ class DerivedStep {
   virtual void rolledBack() {}
   // Retention removed the host (its id may be given to another one later).
   virtual void forgetHost(std::int64_t /*host_id*/) {}
+
+  // When the writer starts, before the first batch.
+  virtual common::Status start(WriteSession& /*db*/) { return common::Ok{}; }
+  // Between batches, on the writer thread: one bounded piece of the step's own work, in
+  // transactions of its own. busy(): pieces are left (the writer comes back sooner).
+  virtual void between(WriteSession& /*db*/) {}
+  virtual bool busy() const { return false; }
 };
 
-std::vector<std::unique_ptr<DerivedStep>> makeDerivedSteps();
+class ComplianceStep;
+struct ComplianceOptions;
+
+// The steps, in the order they run; `compliance` is set to the one that judges reports.
+std::vector<std::unique_ptr<DerivedStep>> makeDerivedSteps(const ComplianceOptions& options,
+                                                           ComplianceStep** compliance);
 
 }  // namespace vigia::server

@@ -1,3 +1,4 @@
+#include "server/storage/compliance/compliance_step.hpp"
 #include "server/storage/derived_step.hpp"
 #include "server/storage/runs/run_ledger.hpp"
 
@@ -42,12 +43,16 @@ class RunsStep final : public DerivedStep {
 
 }  // namespace
 
-std::vector<std::unique_ptr<DerivedStep>> makeDerivedSteps() {
+std::vector<std::unique_ptr<DerivedStep>> makeDerivedSteps(const ComplianceOptions& options,
+                                                           ComplianceStep** compliance) {
   std::vector<std::unique_ptr<DerivedStep>> steps;
   steps.push_back(std::make_unique<RunsStep<common::Process>>(
       "process runs", &WriteSession::processRuns, &common::Report::processes));
   steps.push_back(std::make_unique<RunsStep<common::Session>>(
       "session runs", &WriteSession::sessionRuns, &common::Report::sessions));
+  auto judge = std::make_unique<ComplianceStep>(options);
+  if (compliance != nullptr) *compliance = judge.get();
+  steps.push_back(std::move(judge));
   return steps;
 }
 

@@ -12,6 +12,7 @@
 
 #include "common/result.hpp"
 #include "common/time_util.hpp"
+#include "server/storage/compliance/compliance_queries.hpp"
 
 namespace vigia::server {
 
@@ -102,6 +103,20 @@ class ReadQueries {
 
   virtual common::Result<Page<ProcessRunItem>> searchProcesses(const RunQuery& query) = 0;
   virtual common::Result<Page<SessionRunItem>> searchSessions(const RunQuery& query) = 0;
+
+  // Compliance (compliance_queries.hpp). nullopt: no such server.
+  virtual common::Result<ComplianceSummary> complianceSummary(std::int64_t stale_cutoff_us) = 0;
+  virtual common::Result<std::vector<HostComplianceItem>> complianceHosts(
+      const HostComplianceQuery& query) = 0;
+  virtual common::Result<std::optional<std::vector<VerdictItem>>> hostCompliance(
+      const std::string& ip) = 0;
+  virtual common::Result<std::optional<std::vector<VerdictRunItem>>> hostComplianceHistory(
+      const std::string& ip, const VerdictRunQuery& query) = 0;
+  // Per UTC day from `first_day` through the day of `now`, oldest first: host counts at the
+  // end of each day (at `now` for its day).
+  virtual common::Result<std::vector<TrendDay>> complianceTrend(common::Timestamp first_day,
+                                                                common::Timestamp now,
+                                                                std::chrono::seconds stale_after) = 0;
 };
 
 }  // namespace vigia::server

@@ -19,6 +19,7 @@
 #include "common/result.hpp"
 #include "common/time_util.hpp"
 #include "common/validate.hpp"
+#include "server/storage/compliance/compliance_options.hpp"
 #include "server/storage/queries.hpp"
 
 namespace vigia::server {
@@ -35,7 +36,11 @@ struct StoreOptions {
   bool fsync = true;              // false only for benchmarks/tests of the ceiling
   std::size_t max_batch_reports = 512;
   std::size_t max_queued_reports = 4096;  // beyond this submit() answers kUnavailable at once
+  ComplianceOptions compliance;
 };
+
+struct ActivePolicy;
+class WebhookOutbox;
 
 struct IngestItem {
   common::ValidatedReport validated;
@@ -78,6 +83,16 @@ class ReportStore {
   virtual ReadQueries& queries() = 0;
 
   virtual StoreStats stats() = 0;
+
+  // The policy every report is judged with from now on (SIGHUP): installed between batches,
+  // then each host's newest report is judged again. Null: no rules.
+  virtual void setPolicy(std::shared_ptr<const compliance::Policy> policy) = 0;
+  // The policy installed last, with when it was loaded (never null once open() returned).
+  virtual std::shared_ptr<const ActivePolicy> activePolicy() = 0;
+  // The webhook outbox (the deliverer's, on a connection of its own).
+  virtual common::Result<std::unique_ptr<WebhookOutbox>> openOutbox() = 0;
+  // What the fleet view counts a host stale after (compliance.stale_after_seconds).
+  virtual std::chrono::seconds staleAfter() const = 0;
 };
 
 }  // namespace vigia::server

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
 #include <string_view>
 #include <unordered_set>
@@ -38,6 +39,9 @@ common::Status ReportWriter::start() {
   auto hosts = db_.writer().countHosts();
   if (!hosts) return hosts.error();
   known_servers_ = *hosts;
+  for (auto& step : steps_) {
+    if (auto st = step->start(db_.writer()); !st) return st;
+  }
   maintenance_ = std::make_unique<Maintenance>(db_, files_, options_.maintenance,
                                                [this](std::int64_t host_id, const std::string& ip) {
                                                  for (auto& step : steps_)
@@ -109,7 +113,10 @@ void ReportWriter::loop() {
       std::unique_lock lock(queue_mutex_);
       // Housekeeping with steps left goes on between batches; otherwise wake now and then to
       // record the day files' syncs and look for due work.
-      queue_cv_.wait_for(lock, maintenance_->busy() ? std::chrono::seconds(0) : kIdleWake,
+      const bool busy = maintenance_->busy() ||
+                        std::any_of(steps_.begin(), steps_.end(),
+                                    [](const auto& step) { return step->busy(); });
+      queue_cv_.wait_for(lock, busy ? std::chrono::seconds(0) : kIdleWake,
                          [this] { return !queue_.empty() || stopping_; });
       stop = stopping_ && queue_.empty();  // everything submitted is answered
       const std::size_t n = std::min(queue_.size(), options_.max_batch_reports);
@@ -128,6 +135,7 @@ void ReportWriter::loop() {
     files_.maybeSync();
     if (batch.empty() && files_.hasSyncResults()) recordCheckpoints();
     maintenance_->step();
+    for (auto& step : steps_) step->between(db_.writer());
   }
   maintenance_.reset();  // finishes nothing half-way: a compression under way is dropped
   // A clean stop leaves every file durable and recorded: the next start has nothing to redo.

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/storage/compliance/compliance_step.hpp"
 #include "server/storage/data_dir.hpp"
 #include "server/storage/database.hpp"
 #include "server/storage/derived_step.hpp"
@@ -17,7 +18,8 @@ class Storage final : public ReportStore {
   Storage(std::unique_ptr<Database> db, std::vector<SinkFiles> sinks, const StoreOptions& options)
       : db_(std::move(db)),
         files_(std::move(sinks), options.fsync),
-        writer_(*db_, files_, makeDerivedSteps(),
+        stale_after_(options.compliance.stale_after),
+        writer_(*db_, files_, makeDerivedSteps(options.compliance, &compliance_),
                 {.max_batch_reports = options.max_batch_reports,
                  .max_queued_reports = options.max_queued_reports,
                  .maintenance = {
@@ -41,10 +43,20 @@ class Storage final : public ReportStore {
 
   ReadQueries& queries() override { return *db_; }
   StoreStats stats() override { return writer_.stats(); }
+  void setPolicy(std::shared_ptr<const compliance::Policy> policy) override {
+    compliance_->setPolicy(std::move(policy));
+  }
+  std::shared_ptr<const ActivePolicy> activePolicy() override { return compliance_->active(); }
+  std::chrono::seconds staleAfter() const override { return stale_after_; }
+  common::Result<std::unique_ptr<WebhookOutbox>> openOutbox() override {
+    return db_->openOutbox();
+  }
 
  private:
   std::unique_ptr<Database> db_;
   DayFileSet files_;  // before writer_, which holds a reference
+  ComplianceStep* compliance_ = nullptr;  // one of writer_'s steps
+  std::chrono::seconds stale_after_;
   ReportWriter writer_;
 };
 

@@ -58,6 +58,12 @@ RunKey RunKeyHasher::operator()(const common::Session& s) const {
   return hash(buffer);
 }
 
+RunKey RunKeyHasher::operator()(const VerdictEntry& v) const {
+  const std::uint64_t parts[2] = {static_cast<std::uint64_t>(v.rule_id),
+                                  static_cast<std::uint64_t>(v.status)};
+  return XXH3_64bits_withSeed(parts, sizeof parts, seed_);
+}
+
 RunKey RunKeyHasher::withCopy(RunKey key, int copy) const {
   if (copy == 0) return key;
   const std::uint64_t parts[2] = {key, static_cast<std::uint64_t>(copy)};

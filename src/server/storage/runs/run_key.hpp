@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/report.hpp"
+#include "server/storage/compliance/verdict_entry.hpp"
 
 namespace vigia::server {
 
@@ -23,6 +24,8 @@ class RunKeyHasher {
   // (state, rss_bytes, cpu_seconds) are not part of it.
   RunKey operator()(const common::Process& p) const;
   RunKey operator()(const common::Session& s) const;
+  // A verdict's run is its rule's stretch of one status: evidence and waiver are not part of it.
+  RunKey operator()(const VerdictEntry& v) const;
   // The key of the copy-th identical entry of one report (copy 0: `key` itself).
   RunKey withCopy(RunKey key, int copy) const;
 

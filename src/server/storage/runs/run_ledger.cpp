@@ -206,6 +206,73 @@ common::Status RunLedger<Entry>::placeLate(Table& table, HostTimeline& timeline,
 }
 
 template <typename Entry>
+common::Status RunLedger<Entry>::replaceNewest(Table& table, HostTimeline& timeline,
+                                               std::int64_t host_id, const ReportPoint& point,
+                                               std::span<const Entry> entries) {
+  touched_.insert(host_id);
+  auto host = state(table, timeline, host_id, point);
+  if (!host) return host.error();
+  HostState& h = **host;
+  if (!h.newest) {
+    // Loaded from the database excluding `point` itself: `point` is the newest if nothing
+    // stored is newer.
+    h.newest = point;
+  } else if (*h.newest != point) {
+    if (point < *h.newest) {
+      return common::makeError(common::ErrorCode::kInvalidArgument,
+                               "only the host's newest report can be judged again");
+    }
+    h.newest = point;
+  }
+  const Keys keys = keysOf(entries);
+  auto around = timeline.neighbors(host_id, point);
+  if (!around) return around.error();
+  const std::optional<ReportPoint>& before = around->before;
+  auto runs = table.runsAround(host_id, before, point);
+  if (!runs) return runs.error();
+  using Run = typename Table::Run;
+  std::unordered_map<RunKey, const Run*> current, ends_before;
+  for (const Run& run : *runs) {
+    const RunKey key = hasher_.withCopy(hasher_(run.entry), run.copy);
+    if (!run.last) {
+      current[key] = &run;
+    } else if (before && *run.last == *before) {
+      ends_before[key] = &run;
+    }
+  }
+  const auto listed = [&keys](RunKey key) {
+    return std::binary_search(keys.begin(), keys.end(), Keyed{key, 0, 0},
+                              [](const Keyed& x, const Keyed& y) { return x.key < y.key; });
+  };
+  for (const auto& [key, run] : current) {
+    if (listed(key)) continue;
+    common::Status st = run->first == point || !before ? table.remove(run->id)
+                                                         : table.setLast(run->id, before);
+    if (!st) return st;
+    setOpen(h, key, std::nullopt);
+  }
+  for (const Keyed& k : keys) {
+    if (current.count(k.key)) continue;
+    if (auto it = ends_before.find(k.key); it != ends_before.end()) {
+      if (auto st = table.setLast(it->second->id, std::nullopt); !st) return st;
+      setOpen(h, k.key, it->second->id);
+      continue;
+    }
+    auto id = table.insert(host_id, entries[k.index], k.copy, point, std::nullopt);
+    if (!id) return id.error();
+    setOpen(h, k.key, *id);
+  }
+  return common::Ok{};
+}
+
+template <typename Entry>
+std::optional<ReportPoint> RunLedger<Entry>::newestOf(std::int64_t host_id) const {
+  auto it = hosts_.find(host_id);
+  if (it == hosts_.end()) return std::nullopt;
+  return it->second->newest;
+}
+
+template <typename Entry>
 void RunLedger<Entry>::setOpen(HostState& host, RunKey key, std::optional<std::int64_t> run_id) {
   auto it = std::lower_bound(host.open.begin(), host.open.end(), std::pair{key, std::int64_t{0}},
                              [](const auto& x, const auto& y) { return x.first < y.first; });
@@ -243,5 +310,6 @@ void RunLedger<Entry>::evictBeyondBound() {
 
 template class RunLedger<common::Process>;
 template class RunLedger<common::Session>;
+template class RunLedger<VerdictEntry>;
 
 }  // namespace vigia::server

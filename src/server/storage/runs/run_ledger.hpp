@@ -48,6 +48,16 @@ class RunLedger {
                         const ReportPoint& point, std::span<const Entry> entries,
                         const Keys* keys = nullptr);
 
+  // The host's newest report, `point`, already recorded, now lists `entries` instead (its
+  // verdicts under a new policy): its runs are cut back, removed, reopened or begun so that
+  // the history is as if it had listed them from the start. Refused if `point` is not the
+  // host's newest.
+  common::Status replaceNewest(Table& table, HostTimeline& timeline, std::int64_t host_id,
+                               const ReportPoint& point, std::span<const Entry> entries);
+  // The newest report of the host as far as the ledger knows (after record: whether the
+  // report recorded was the newest).
+  std::optional<ReportPoint> newestOf(std::int64_t host_id) const;
+
   // For a rebuild that feeds every report of a host oldest first (the schema 3 migration):
   // the host starts with no report.
   void startHost(std::int64_t host_id);

@@ -175,7 +175,7 @@ TEST_F(Migration3Test, EveryReportKeepsExactlyItsProcessesAndSessionsAsRuns) {
   writeSchema2(3, 1000, 40);
   ASSERT_FALSE(HasFatalFailure());
   ASSERT_TRUE(migrate(*db_));
-  EXPECT_EQ(single("SELECT max(version) FROM schema_migrations"), 3);
+  EXPECT_EQ(single("SELECT max(version) FROM schema_migrations"), kSchemaVersion);
   EXPECT_EQ(single("SELECT count(*) FROM reports"), 3000);
   EXPECT_EQ(single("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                    "name IN ('processes', 'sessions')"),

@@ -248,6 +248,61 @@ SELECT r.id AS report_id, s.id AS run_id, s.user_name, s.tty, s.remote_host, s.l
    AND (s.last_seen_us > r.collected_us OR s.last_report_id = r.id OR
         (SELECT l.uuid FROM reports l WHERE l.id = s.last_report_id) > r.uuid);
 )sql"},
+    // Schema 4, compliance (docs/compliance.md): the rules a policy has named, each host's
+    // verdict history as runs (one row per maximal stretch of a host's reports with the same
+    // status on a rule, like the process runs), the webhook outbox, and what the server
+    // remembers between starts (the digest of the policy the newest reports were judged with).
+    {4, "compliance verdicts (compliance_rules, compliance_runs) and the webhook outbox", R"sql(
+CREATE TABLE compliance_rules (
+  id INTEGER PRIMARY KEY,
+  rule TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  severity TEXT NOT NULL CHECK (severity IN ('info', 'low', 'medium', 'high', 'critical'))
+);
+CREATE TABLE compliance_runs (
+  id INTEGER PRIMARY KEY,
+  host_id BIGINT NOT NULL REFERENCES hosts(id),
+  rule_id BIGINT NOT NULL REFERENCES compliance_rules(id),
+  status TEXT NOT NULL
+    CHECK (status IN ('pass', 'fail', 'waived', 'not_applicable', 'error')),
+  evidence TEXT NOT NULL,  -- JSON array: of the run's newest report
+  waiver TEXT,             -- JSON object, or NULL
+  copy INTEGER NOT NULL DEFAULT 0 CHECK (copy = 0),
+  first_report_id BIGINT NOT NULL,
+  first_seen_us BIGINT NOT NULL,
+  last_report_id BIGINT REFERENCES reports(id),
+  last_seen_us BIGINT NOT NULL,
+  first_seen_at TEXT GENERATED ALWAYS AS (
+    strftime('%Y-%m-%dT%H:%M:%S', first_seen_us / 1000000, 'unixepoch') ||
+    printf('.%03dZ', first_seen_us / 1000 % 1000)) VIRTUAL,
+  last_seen_at TEXT GENERATED ALWAYS AS (CASE WHEN last_report_id IS NOT NULL THEN
+    strftime('%Y-%m-%dT%H:%M:%S', last_seen_us / 1000000, 'unixepoch') ||
+    printf('.%03dZ', last_seen_us / 1000 % 1000) END) VIRTUAL,
+  CHECK (first_seen_us <= last_seen_us),
+  CHECK ((last_report_id IS NULL) = (last_seen_us = 9223372036854775807))
+);
+CREATE INDEX compliance_runs_by_host_end ON compliance_runs (host_id, last_seen_us);
+-- The current verdicts (each host's newest report): what the fleet view counts.
+CREATE INDEX compliance_runs_current ON compliance_runs (rule_id, status, host_id)
+  WHERE last_report_id IS NULL;
+CREATE INDEX compliance_runs_current_by_host ON compliance_runs (host_id, status, rule_id)
+  WHERE last_report_id IS NULL;
+CREATE INDEX hosts_by_last_collected ON hosts (last_collected_us);
+-- Set once a host's going stale has been announced to the webhooks.
+ALTER TABLE hosts ADD COLUMN stale_announced INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE webhook_outbox (
+  id INTEGER PRIMARY KEY,  -- delivery order
+  webhook TEXT NOT NULL,   -- the receiver's URL
+  event_id TEXT NOT NULL,  -- the same on every retry
+  body TEXT NOT NULL,
+  created_us BIGINT NOT NULL
+);
+CREATE INDEX webhook_outbox_by_webhook ON webhook_outbox (webhook, id);
+CREATE TABLE server_state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql"},
 };
 common::Result<int> currentVersion(SqliteConnection& db) {
   if (auto st = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("

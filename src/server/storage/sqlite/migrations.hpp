@@ -10,7 +10,7 @@
 
 namespace vigia::server {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Schema 2's processes.id and sessions.id: report_id * kChildRowsPerReport + ordinal.
 inline constexpr std::int64_t kChildRowsPerReport = 1'000'000;

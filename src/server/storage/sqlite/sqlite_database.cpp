@@ -1,4 +1,5 @@
 #include "server/storage/sqlite/sqlite_database.hpp"
+#include "server/storage/sqlite/sqlite_webhook_outbox.hpp"
 
 #include <limits>
 
@@ -43,6 +44,12 @@ common::Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(
 }
 
 WriteSession& SqliteDatabase::writer() { return *writer_; }
+
+common::Result<std::unique_ptr<WebhookOutbox>> SqliteDatabase::openOutbox() {
+  auto conn = SqliteConnection::open(path_, SqliteConnection::Mode::kReadWrite, fsync_);
+  if (!conn) return conn.error();
+  return std::unique_ptr<WebhookOutbox>(std::make_unique<SqliteWebhookOutbox>(std::move(*conn)));
+}
 
 void SqliteDatabase::stop() { checkpointer_.reset(); }
 

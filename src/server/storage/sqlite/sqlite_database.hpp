@@ -45,6 +45,7 @@ class SqliteDatabase final : public Database {
   ~SqliteDatabase() override;
 
   WriteSession& writer() override;
+  common::Result<std::unique_ptr<WebhookOutbox>> openOutbox() override;
   void stop() override;
 
   common::Result<std::vector<ServerSummary>> listServers() override;
@@ -54,6 +55,16 @@ class SqliteDatabase final : public Database {
   common::Result<std::optional<std::string>> reportDocument(const std::string& uuid) override;
   common::Result<Page<ProcessRunItem>> searchProcesses(const RunQuery& query) override;
   common::Result<Page<SessionRunItem>> searchSessions(const RunQuery& query) override;
+  common::Result<ComplianceSummary> complianceSummary(std::int64_t stale_cutoff_us) override;
+  common::Result<std::vector<HostComplianceItem>> complianceHosts(
+      const HostComplianceQuery& query) override;
+  common::Result<std::optional<std::vector<VerdictItem>>> hostCompliance(
+      const std::string& ip) override;
+  common::Result<std::optional<std::vector<VerdictRunItem>>> hostComplianceHistory(
+      const std::string& ip, const VerdictRunQuery& query) override;
+  common::Result<std::vector<TrendDay>> complianceTrend(common::Timestamp first_day,
+                                                        common::Timestamp now,
+                                                        std::chrono::seconds stale_after) override;
 
   common::Result<ReaderLease> reader();
 

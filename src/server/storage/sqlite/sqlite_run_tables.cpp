@@ -61,6 +61,22 @@ common::Session RunColumns<common::Session>::read(const Statement& stmt, int at)
   return s;
 }
 
+void RunColumns<VerdictEntry>::bind(Statement& stmt, int at, const VerdictEntry& v) {
+  stmt.bind(at, v.rule_id)
+      .bind(at + 1, compliance::toString(v.status))
+      .bindView(at + 2, v.evidence)
+      .bindView(at + 3, v.waiver);
+}
+
+VerdictEntry RunColumns<VerdictEntry>::read(const Statement& stmt, int at) {
+  VerdictEntry v;
+  v.rule_id = stmt.int64(at);
+  v.status = compliance::parseStatus(stmt.text(at + 1)).value_or(compliance::Status::kError);
+  v.evidence = stmt.text(at + 2);
+  v.waiver = optionalText(stmt, at + 3);
+  return v;
+}
+
 template <typename Entry>
 SqliteRunTable<Entry>::SqliteRunTable(SqliteConnection& db) : db_(db) {
   using C = RunColumns<Entry>;
@@ -206,5 +222,6 @@ common::Result<std::vector<typename SqliteRunTable<Entry>::Run>> SqliteRunTable<
 
 template class SqliteRunTable<common::Process>;
 template class SqliteRunTable<common::Session>;
+template class SqliteRunTable<VerdictEntry>;
 
 }  // namespace vigia::server

@@ -1,11 +1,12 @@
 #pragma once
 
-// process_runs and session_runs on SQLite: one implementation of RunTable, with each table's
+// process_runs, session_runs and compliance_runs on SQLite: one implementation of RunTable, with each table's
 // identity columns in RunColumns<Entry>.
 
 #include <string>
 
 #include "common/report.hpp"
+#include "server/storage/compliance/verdict_entry.hpp"
 #include "server/storage/runs/run_table.hpp"
 #include "server/storage/sqlite/connection.hpp"
 
@@ -34,6 +35,15 @@ struct RunColumns<common::Session> {
   static constexpr int kCount = 5;
   static void bind(Statement& stmt, int at, const common::Session& s);
   static common::Session read(const Statement& stmt, int at);
+};
+
+template <>
+struct RunColumns<VerdictEntry> {
+  static constexpr const char* kTable = "compliance_runs";
+  static constexpr const char* kColumns = "rule_id, status, evidence, waiver";
+  static constexpr int kCount = 4;
+  static void bind(Statement& stmt, int at, const VerdictEntry& v);
+  static VerdictEntry read(const Statement& stmt, int at);
 };
 
 template <typename Entry>

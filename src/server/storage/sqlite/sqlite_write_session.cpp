@@ -29,6 +29,7 @@ void SqliteWriteSession::rollback() {
   cpu_ids_.clear();
   process_runs_.rolledBack();
   session_runs_.rolledBack();
+  compliance_.rolledBack();
 }
 
 common::Result<bool> SqliteWriteSession::isStored(const std::string& uuid) {
@@ -362,7 +363,7 @@ common::Result<WriteSession::Expired> SqliteWriteSession::expireReports(std::int
   }
   out.reports = static_cast<std::int64_t>(doomed.size());
 
-  for (const char* table : {"process_runs", "session_runs"}) {
+  for (const char* table : {"process_runs", "session_runs", "compliance_runs"}) {
     const std::string t = table;
     if (!oldest_left_us) {
       auto all = db_.prepare("DELETE FROM " + t + " WHERE host_id = ?");

@@ -7,6 +7,7 @@
 
 #include "server/storage/database.hpp"
 #include "server/storage/sqlite/connection.hpp"
+#include "server/storage/sqlite/sqlite_compliance_writes.hpp"
 #include "server/storage/sqlite/sqlite_run_tables.hpp"
 
 namespace vigia::server {
@@ -14,7 +15,7 @@ namespace vigia::server {
 class SqliteWriteSession final : public WriteSession {
  public:
   explicit SqliteWriteSession(SqliteConnection& db)
-      : db_(db), process_runs_(db), session_runs_(db) {}
+      : db_(db), process_runs_(db), session_runs_(db), compliance_(db) {}
 
   common::Status begin() override;
   common::Status commit() override;
@@ -24,6 +25,7 @@ class SqliteWriteSession final : public WriteSession {
   common::Result<StoredReport> insertReport(const ReportToStore& report) override;
   RunTable<common::Process>& processRuns() override { return process_runs_; }
   RunTable<common::Session>& sessionRuns() override { return session_runs_; }
+  ComplianceWrites& compliance() override { return compliance_; }
   common::Result<std::optional<ReportPoint>> latestReport(std::int64_t host_id,
                                                           std::int64_t excluding) override;
   common::Result<Neighbors> neighbors(std::int64_t host_id, const ReportPoint& point) override;
@@ -52,6 +54,7 @@ class SqliteWriteSession final : public WriteSession {
   SqliteConnection& db_;
   SqliteRunTable<common::Process> process_runs_;
   SqliteRunTable<common::Session> session_runs_;
+  SqliteComplianceWrites compliance_;
   // Ids cached during a transaction that rolls back may name rows that no longer exist: both
   // are cleared on rollback.
   std::unordered_map<std::string, std::int64_t> os_ids_, cpu_ids_;

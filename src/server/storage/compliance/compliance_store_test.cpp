@@ -1,0 +1,369 @@
+// Compliance in the store (SPEC §5, "Verdicts"): every report judged in the transaction that
+// stores it, the verdict runs the same whatever the arrival order (late reports included),
+// each run carrying the evidence of its newest report, the current verdicts and fleet counts
+// the read side gives, a new policy applied to each host's newest report, and the webhook
+// events queued for changes to and from `fail`.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <future>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "common/identifiers.hpp"
+#include "compliance/evaluate.hpp"
+#include "server/storage/compliance/compliance_step.hpp"
+#include "server/storage/report_store.hpp"
+#include "storage_backends.hpp"
+#include "temp_tree.hpp"
+
+namespace vigia::server {
+namespace {
+
+using Json = nlohmann::json;
+using Row = std::vector<std::string>;
+
+constexpr const char* kPolicy = R"toml(
+[policy]
+name = "test"
+version = "1"
+
+[[rules]]
+id = "no-miner"
+title = "No miner"
+severity = "critical"
+forbid_process = { name = "xmrig" }
+
+[[rules]]
+id = "sshd-running"
+title = "sshd runs"
+severity = "high"
+require_process = { name = "sshd" }
+)toml";
+
+std::shared_ptr<const compliance::Policy> policyOf(const std::string& text) {
+  const compliance::PolicySource source{"test.toml", text};
+  auto parsed = compliance::Policy::parse(std::span(&source, 1));
+  if (auto* error = std::get_if<compliance::PolicyError>(&parsed)) {
+    ADD_FAILURE() << error->message();
+    return nullptr;
+  }
+  return std::get<std::shared_ptr<const compliance::Policy>>(parsed);
+}
+
+std::string withProcesses(const std::string& body, const Json& processes) {
+  Json report = Json::parse(body);
+  report["processes"] = processes;
+  return report.dump();
+}
+
+std::string iso(std::int64_t us) {
+  return common::formatRfc3339Utc(common::Timestamp{std::chrono::microseconds{us}});
+}
+
+struct Generated {
+  std::string uuid;
+  std::int64_t collected_us = 0;
+  std::string body;
+};
+
+// One host's reports a minute apart from `start_us`: sshd there or not, a miner there or not
+// (under a pid that changes, so that the evidence differs from report to report).
+std::vector<Generated> history(const std::string& ip, int n, std::int64_t start_us,
+                               std::mt19937& rng) {
+  std::vector<Generated> out;
+  for (int i = 0; i < n; ++i) {
+    const std::int64_t at = start_us + i * 60'000'000LL;
+    Json processes = Json::array({{{"pid", 1}, {"name", "systemd"}, {"user", "root"}}});
+    if (rng() % 4 != 0) processes.push_back({{"pid", 400}, {"name", "sshd"}, {"user", "root"}});
+    if (rng() % 3 == 0) {
+      processes.push_back({{"pid", 1000 + static_cast<int>(rng() % 50)},
+                           {"name", "xmrig"},
+                           {"user", "www-data"},
+                           {"command", "/tmp/xmrig -o stratum+tcp://pool"}});
+    }
+    Generated g;
+    g.uuid = common::newUuidV4();
+    g.collected_us = at;
+    g.body = Json{{"schema_version", 1},
+                  {"report_id", g.uuid},
+                  {"collected_at", iso(at)},
+                  {"agent", {{"version", "test"}}},
+                  {"host", {{"hostname", "h-" + ip}, {"ip", ip}}},
+                  {"os", {{"name", "Debian GNU/Linux"}, {"version", "12"}, {"id", "debian"}}},
+                  {"cpu", {{"model", "x"}}},
+                  {"processes", processes},
+                  {"sessions", Json::array()}}
+                 .dump();
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+class ComplianceStoreTest : public ::testing::TestWithParam<test::StorageBackend> {
+ protected:
+  void open(std::shared_ptr<const compliance::Policy> policy,
+            std::vector<WebhookConfig> webhooks = {}) {
+    StoreOptions options;
+    options.data_dir = data_;
+    options.database_url = GetParam().url(data_);
+    options.fsync = false;  // what is tested is the verdicts, not durability
+    options.compliance.policy = std::move(policy);
+    options.compliance.webhooks = std::move(webhooks);
+    auto opened = ReportStore::open(options);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    store_ = std::move(*opened);
+  }
+
+  void post(const std::vector<const Generated*>& order) {
+    std::vector<std::future<StoreResult>> answers;
+    for (const Generated* g : order) {
+      auto validated = common::parseAndValidate(g->body);
+      ASSERT_TRUE(validated.ok()) << validated.error().message;
+      auto done = std::make_shared<std::promise<StoreResult>>();
+      answers.push_back(done->get_future());
+      store_->submit({std::move(*validated), g->body, common::nowUtc(), "127.0.0.1"},
+                     [done](StoreResult r) { done->set_value(std::move(r)); });
+    }
+    for (auto& a : answers) EXPECT_EQ(a.get().outcome, StoreOutcome::kStored);
+  }
+
+  // Rule, status, first and last report (NULL: open) and evidence of every run.
+  std::vector<Row> runs() {
+    auto rows = GetParam().rows(
+        data_,
+        "SELECT c.rule, r.status, f.uuid, COALESCE(l.uuid, 'NULL'), r.evidence, "
+        "COALESCE(r.waiver, 'NULL') FROM compliance_runs r JOIN compliance_rules c ON "
+        "c.id = r.rule_id JOIN reports f ON f.id = r.first_report_id LEFT JOIN reports l ON "
+        "l.id = r.last_report_id");
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  }
+
+  std::unique_ptr<test::TempTree> tree_ = std::make_unique<test::TempTree>();
+  std::filesystem::path data_ = tree_->root() / "data";
+  std::unique_ptr<ReportStore> store_;
+};
+
+// The naive model: the reports in time order, each judged on its own; per rule, the maximal
+// stretches of one status, with the evidence of each stretch's newest report.
+std::vector<Row> expectedRuns(const compliance::Policy& policy, std::vector<Generated> all) {
+  std::sort(all.begin(), all.end(),
+            [](const Generated& a, const Generated& b) { return a.collected_us < b.collected_us; });
+  std::vector<Row> runs;
+  for (std::size_t rule = 0; rule < policy.rules().size(); ++rule) {
+    std::optional<Row> open;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      auto v = common::parseAndValidate(all[i].body);
+      const compliance::Verdict verdict = compliance::evaluate(policy, v->report)[rule];
+      const std::string status(compliance::toString(verdict.status));
+      if (open && (*open)[1] != status) {
+        (*open)[3] = all[i - 1].uuid;
+        runs.push_back(*open);
+        open.reset();
+      }
+      if (!open) open = Row{policy.rules()[rule].id, status, all[i].uuid, "NULL", "", "NULL"};
+      (*open)[4] = verdict.evidence;
+    }
+    if (open) runs.push_back(*open);
+  }
+  std::sort(runs.begin(), runs.end());
+  return runs;
+}
+
+TEST_P(ComplianceStoreTest, VerdictRunsAreTheSameInEveryArrivalOrder) {
+  auto policy = policyOf(kPolicy);
+  ASSERT_TRUE(policy);
+  std::mt19937 rng(7);
+  const auto reports = history("10.0.0.1", 40, 1'764'000'000'000'000LL, rng);
+  const auto expected = expectedRuns(*policy, reports);
+  ASSERT_GT(expected.size(), 6u) << "the history should change verdicts often";
+  std::vector<const Generated*> order;
+  for (const auto& g : reports) order.push_back(&g);
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    if (round == 1) std::reverse(order.begin(), order.end());
+    if (round == 2) std::shuffle(order.begin(), order.end(), rng);
+    tree_ = std::make_unique<test::TempTree>();
+    data_ = tree_->root() / "data";
+    open(policy);
+    ASSERT_TRUE(store_);
+    // One by one, so that each late report meets the runs the earlier ones left.
+    for (const Generated* g : order) post({g});
+    store_->stop();
+    EXPECT_EQ(runs(), expected);
+    store_.reset();
+  }
+}
+
+TEST_P(ComplianceStoreTest, CurrentVerdictsCountsAndHistoryComeFromTheRuns) {
+  open(policyOf(kPolicy));
+  ASSERT_TRUE(store_);
+  const std::int64_t now_us = common::nowUtc().time_since_epoch().count();
+  std::mt19937 rng(1);
+  // A failing host (the miner, then no sshd), a compliant one, a stale one.
+  auto failing = history("10.0.0.1", 1, now_us - 60'000'000, rng);
+  failing[0].body = withProcesses(
+      failing[0].body, Json::array({{{"pid", 9}, {"name", "xmrig"}, {"user", "nobody"}}}));
+  auto compliant = history("10.0.0.2", 1, now_us - 60'000'000, rng);
+  compliant[0].body = withProcesses(
+      compliant[0].body, Json::array({{{"pid", 400}, {"name", "sshd"}, {"user", "root"}}}));
+  auto stale = history("10.0.0.3", 1, now_us - 3'600'000'000LL, rng);
+  post({&failing[0], &compliant[0], &stale[0]});
+
+  const std::int64_t cutoff = now_us - 900'000'000LL;
+  auto summary = store_->queries().complianceSummary(cutoff);
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  EXPECT_EQ(summary->total, 3);
+  EXPECT_EQ(summary->failing, 1);
+  EXPECT_EQ(summary->compliant, 1);
+  EXPECT_EQ(summary->stale, 1);
+  EXPECT_EQ(summary->rules["no-miner"].fail, 1);  // the stale host is not counted
+  EXPECT_EQ(summary->rules["no-miner"].pass, 1);
+  EXPECT_EQ(summary->rules["sshd-running"].fail, 1);
+  EXPECT_EQ(summary->rules["sshd-running"].pass, 1);
+
+  HostComplianceQuery q;
+  q.stale_cutoff_us = cutoff;
+  q.status = "failing";
+  auto hosts = store_->queries().complianceHosts(q);
+  ASSERT_TRUE(hosts.ok()) << hosts.error().message;
+  ASSERT_EQ(hosts->size(), 1u);
+  EXPECT_EQ((*hosts)[0].ip, "10.0.0.1");
+  ASSERT_EQ((*hosts)[0].failing.size(), 2u);
+  EXPECT_EQ((*hosts)[0].failing[0].rule, "no-miner");
+  EXPECT_EQ((*hosts)[0].failing[0].severity, compliance::Severity::kCritical);
+  q.status.reset();
+  q.severity = compliance::Severity::kCritical;
+  hosts = store_->queries().complianceHosts(q);
+  ASSERT_TRUE(hosts.ok());
+  EXPECT_EQ(hosts->size(), 1u);
+  q.severity.reset();
+  q.rule = "sshd-running";
+  hosts = store_->queries().complianceHosts(q);
+  ASSERT_TRUE(hosts.ok());
+  EXPECT_EQ(hosts->size(), 1u) << "the stale host fails sshd-running too, but is stale first";
+
+  auto verdicts = store_->queries().hostCompliance("10.0.0.1");
+  ASSERT_TRUE(verdicts.ok() && *verdicts);
+  ASSERT_EQ((*verdicts)->size(), 2u);
+  const VerdictItem& miner = (**verdicts)[0];
+  EXPECT_EQ(miner.rule, "no-miner");
+  EXPECT_EQ(miner.status, compliance::Status::kFail);
+  EXPECT_EQ(Json::parse(miner.evidence)[0]["pid"], 9);
+  EXPECT_EQ(miner.report_id, failing[0].uuid);
+  auto none = store_->queries().hostCompliance("10.9.9.9");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);
+
+  auto runs = store_->queries().hostComplianceHistory("10.0.0.1", [] {
+    VerdictRunQuery history;
+    history.rule = "no-miner";
+    return history;
+  }());
+  ASSERT_TRUE(runs.ok() && *runs);
+  ASSERT_EQ((*runs)->size(), 1u);
+  EXPECT_EQ((**runs)[0].status, compliance::Status::kFail);
+
+  const auto today = std::chrono::floor<std::chrono::days>(common::nowUtc());
+  auto trend = store_->queries().complianceTrend(
+      common::Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(
+          (today - std::chrono::days(1)).time_since_epoch())),
+      common::nowUtc(), std::chrono::seconds(900));
+  ASSERT_TRUE(trend.ok()) << trend.error().message;
+  ASSERT_EQ(trend->size(), 2u);
+  EXPECT_EQ(trend->back().failing, 1);
+  EXPECT_EQ(trend->back().compliant, 1);
+  EXPECT_EQ(trend->back().stale, 1);
+}
+
+TEST_P(ComplianceStoreTest, ANewPolicyJudgesEachHostsNewestReportAgain) {
+  open(policyOf(kPolicy));
+  ASSERT_TRUE(store_);
+  std::mt19937 rng(3);
+  const std::int64_t now_us = common::nowUtc().time_since_epoch().count();
+  auto reports = history("10.0.0.1", 3, now_us - 300'000'000, rng);
+  post({&reports[0], &reports[1], &reports[2]});
+  const auto before = runs();
+  // sshd-running goes, a rule on sessions comes.
+  store_->setPolicy(policyOf(R"toml(
+[[rules]]
+id = "no-miner"
+title = "No miner"
+severity = "critical"
+forbid_process = { name = "xmrig" }
+
+[[rules]]
+id = "few-sessions"
+title = "At most one session"
+severity = "low"
+max_sessions = 1
+)toml"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::optional<std::vector<VerdictItem>> verdicts;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto got = store_->queries().hostCompliance("10.0.0.1");
+    ASSERT_TRUE(got.ok());
+    verdicts = **got;
+    if (std::any_of(verdicts->begin(), verdicts->end(),
+                    [](const VerdictItem& v) { return v.rule == "few-sessions"; })) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(verdicts);
+  std::vector<std::string> rules;
+  for (const auto& v : *verdicts) rules.push_back(v.rule);
+  EXPECT_EQ(rules, (std::vector<std::string>{"few-sessions", "no-miner"}));
+  store_->stop();
+  // The older reports keep the verdicts they had: sshd-running's runs end at the second report.
+  const auto after = runs();
+  for (const Row& r : after) {
+    if (r[0] == "sshd-running") {
+      EXPECT_NE(r[3], "NULL") << "closed at the report before";
+    }
+  }
+  EXPECT_TRUE(std::any_of(before.begin(), before.end(),
+                          [](const Row& r) { return r[0] == "sshd-running"; }));
+}
+
+TEST_P(ComplianceStoreTest, ChangesToAndFromFailQueueOneWebhookEventEach) {
+  open(policyOf(kPolicy), {{"http://127.0.0.1:9/all", compliance::Severity::kInfo, std::nullopt},
+                           {"http://127.0.0.1:9/critical", compliance::Severity::kCritical,
+                            std::nullopt}});
+  ASSERT_TRUE(store_);
+  std::mt19937 rng(5);
+  const std::int64_t now_us = common::nowUtc().time_since_epoch().count();
+  auto reports = history("10.0.0.1", 3, now_us - 300'000'000, rng);
+  const Json sshd = {{"pid", 400}, {"name", "sshd"}, {"user", "root"}};
+  const Json miner = {{"pid", 9}, {"name", "xmrig"}, {"user", "nobody"}};
+  const std::vector<Json> lists = {Json::array({sshd}), Json::array({sshd, miner}),
+                                   Json::array({sshd})};
+  for (int i = 0; i < 3; ++i) {
+    reports[i].body = withProcesses(reports[i].body, lists[i]);
+    post({&reports[i]});
+  }
+  store_->stop();
+  const auto events = GetParam().rows(data_, "SELECT webhook, body FROM webhook_outbox ORDER BY id");
+  ASSERT_EQ(events.size(), 4u);  // pass→fail and fail→pass, to both receivers
+  const Json first = Json::parse(events[0][1]);
+  EXPECT_EQ(first["kind"], "verdict");
+  EXPECT_EQ(first["rule"]["id"], "no-miner");
+  EXPECT_EQ(first["from"], "pass");
+  EXPECT_EQ(first["to"], "fail");
+  EXPECT_EQ(first["host"]["ip"], "10.0.0.1");
+  EXPECT_EQ(first["report_id"], reports[1].uuid);
+  EXPECT_EQ(Json::parse(events[1][1])["id"], first["id"]) << "one event, one id, two receivers";
+  EXPECT_EQ(Json::parse(events[2][1])["from"], "fail");
+  EXPECT_EQ(Json::parse(events[2][1])["to"], "pass");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ComplianceStoreTest,
+                         ::testing::ValuesIn(test::storageBackends()),
+                         [](const auto& backend) { return backend.param.name; });
+
+}  // namespace
+}  // namespace vigia::server

@@ -1,0 +1,304 @@
+// The compliance GET endpoints on SQLite (SPEC §3/§5). A host's current verdicts are its open
+// verdict runs, read through the partial indexes compliance_runs_current (per rule: the fleet
+// counts) and compliance_runs_current_by_host (per host: its failing rules); a host is stale
+// when its newest report (hosts.last_collected_us) is older than the cutoff.
+
+#include <chrono>
+
+#include "server/storage/sqlite/sqlite_database.hpp"
+#include "server/storage/sqlite/sqlite_run_tables.hpp"
+
+namespace vigia::server {
+namespace {
+
+constexpr const char* kFailing = "('fail', 'error')";
+
+std::string isoOf(std::int64_t us) {
+  return common::formatRfc3339Utc(common::Timestamp{std::chrono::microseconds{us}});
+}
+
+compliance::Severity severityOf(const std::string& text) {
+  return compliance::parseSeverity(text).value_or(compliance::Severity::kInfo);
+}
+
+compliance::Status statusOf(const std::string& text) {
+  return compliance::parseStatus(text).value_or(compliance::Status::kError);
+}
+
+// The severities at least `s`, as an SQL list.
+std::string severitiesFrom(compliance::Severity s) {
+  std::string list;
+  for (int i = static_cast<int>(s); i <= static_cast<int>(compliance::Severity::kCritical); ++i) {
+    list += (list.empty() ? "('" : ", '") +
+            std::string(compliance::toString(static_cast<compliance::Severity>(i))) + "'";
+  }
+  return list + ")";
+}
+
+template <typename Row>
+common::Status eachRow(Statement& stmt, Row&& row) {
+  while (true) {
+    auto more = stmt.step();
+    if (!more) {
+      stmt.reset();
+      return more.error();
+    }
+    if (!*more) break;
+    row(stmt);
+  }
+  stmt.reset();
+  return common::Ok{};
+}
+
+common::Result<std::optional<std::int64_t>> hostIdOf(SqliteConnection& db, const std::string& ip) {
+  auto stmt = db.prepare("SELECT id FROM hosts WHERE ip = ?");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, ip);
+  std::optional<std::int64_t> id;
+  if (auto st = eachRow(**stmt, [&](const Statement& s) { id = s.int64(0); }); !st) {
+    return st.error();
+  }
+  return id;
+}
+
+}  // namespace
+
+void StatusCounts::add(compliance::Status s, std::int64_t n) {
+  switch (s) {
+    case compliance::Status::kPass: pass += n; break;
+    case compliance::Status::kFail: fail += n; break;
+    case compliance::Status::kWaived: waived += n; break;
+    case compliance::Status::kNotApplicable: not_applicable += n; break;
+    case compliance::Status::kError: error += n; break;
+  }
+}
+
+common::Result<ComplianceSummary> SqliteDatabase::complianceSummary(std::int64_t stale_cutoff_us) {
+  auto conn = reader();
+  if (!conn) return conn.error();
+  ComplianceSummary out;
+  auto hosts = (*conn)->prepare(std::string(
+      "SELECT count(*), "
+      "coalesce(sum(h.last_collected_us < ?1), 0), "
+      "coalesce(sum(h.last_collected_us >= ?1 AND EXISTS (SELECT 1 FROM compliance_runs r "
+      "WHERE r.host_id = h.id AND r.last_report_id IS NULL AND r.status IN ") +
+      kFailing + ")), 0) FROM hosts h");
+  if (!hosts) return hosts.error();
+  (*hosts)->bind(1, stale_cutoff_us);
+  if (auto st = eachRow(**hosts,
+                        [&](const Statement& s) {
+                          out.total = s.int64(0);
+                          out.stale = s.int64(1);
+                          out.failing = s.int64(2);
+                        });
+      !st) {
+    return st.error();
+  }
+  out.compliant = out.total - out.stale - out.failing;
+  // Every host's current verdicts counted, then the stale hosts' taken off: the stale are few,
+  // and the count over all is one pass of a covering index.
+  for (const bool stale_only : {false, true}) {
+    auto counts = (*conn)->prepare(
+        stale_only
+            ? "SELECT c.rule, r.status, count(*) FROM hosts h JOIN compliance_runs r "
+              "ON r.host_id = h.id AND r.last_report_id IS NULL JOIN compliance_rules c "
+              "ON c.id = r.rule_id WHERE h.last_collected_us < ?1 GROUP BY c.rule, r.status"
+            : "SELECT c.rule, t.status, t.n FROM (SELECT rule_id, status, count(*) AS n "
+              "FROM compliance_runs WHERE last_report_id IS NULL GROUP BY rule_id, status) t "
+              "JOIN compliance_rules c ON c.id = t.rule_id");
+    if (!counts) return counts.error();
+    if (stale_only) (*counts)->bind(1, stale_cutoff_us);
+    if (auto st = eachRow(**counts,
+                          [&](const Statement& s) {
+                            out.rules[s.text(0)].add(statusOf(s.text(1)),
+                                                     stale_only ? -s.int64(2) : s.int64(2));
+                          });
+        !st) {
+      return st.error();
+    }
+  }
+  return out;
+}
+
+common::Result<std::vector<HostComplianceItem>> SqliteDatabase::complianceHosts(
+    const HostComplianceQuery& q) {
+  auto conn = reader();
+  if (!conn) return conn.error();
+  const std::string failing_exists =
+      std::string("EXISTS (SELECT 1 FROM compliance_runs r WHERE r.host_id = h.id AND "
+                  "r.last_report_id IS NULL AND r.status IN ") +
+      kFailing;
+  std::string sql =
+      "SELECT h.id, h.ip, h.hostname, h.last_report_at, h.last_collected_us < ?1, " +
+      failing_exists + ") FROM hosts h WHERE h.id > ?2";
+  if (q.status == "stale") sql += " AND h.last_collected_us < ?1";
+  if (q.status == "failing") sql += " AND h.last_collected_us >= ?1 AND " + failing_exists + ")";
+  if (q.status == "compliant") {
+    sql += " AND h.last_collected_us >= ?1 AND NOT " + failing_exists + ")";
+  }
+  if (q.rule) {
+    sql += " AND " + failing_exists +
+           " AND r.rule_id = (SELECT id FROM compliance_rules WHERE rule = ?4))";
+  }
+  if (q.severity) {
+    sql += " AND " + failing_exists +
+           " AND r.rule_id IN (SELECT id FROM compliance_rules WHERE severity IN " +
+           severitiesFrom(*q.severity) + "))";
+  }
+  sql += " ORDER BY h.id LIMIT ?3";
+  auto stmt = (*conn)->prepare(sql);
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, q.stale_cutoff_us).bind(2, q.after_host_id.value_or(0)).bind(3, q.limit);
+  if (q.rule) (*stmt)->bind(4, *q.rule);
+  std::vector<HostComplianceItem> items;
+  if (auto st = eachRow(**stmt,
+                        [&](const Statement& s) {
+                          HostComplianceItem item;
+                          item.host_id = s.int64(0);
+                          item.ip = s.text(1);
+                          item.hostname = s.text(2);
+                          item.last_report_at = s.text(3);
+                          item.status = s.int64(4) ? "stale" : s.int64(5) ? "failing" : "compliant";
+                          items.push_back(std::move(item));
+                        });
+      !st) {
+    return st.error();
+  }
+  auto failing = (*conn)->prepare(
+      std::string("SELECT c.rule, c.severity FROM compliance_runs r JOIN compliance_rules c "
+                  "ON c.id = r.rule_id WHERE r.host_id = ? AND r.last_report_id IS NULL AND "
+                  "r.status IN ") +
+      kFailing + " ORDER BY c.rule");
+  if (!failing) return failing.error();
+  for (auto& item : items) {
+    (*failing)->bind(1, item.host_id);
+    if (auto st = eachRow(**failing,
+                          [&](const Statement& s) {
+                            item.failing.push_back({s.text(0), severityOf(s.text(1))});
+                          });
+        !st) {
+      return st.error();
+    }
+  }
+  return items;
+}
+
+common::Result<std::optional<std::vector<VerdictItem>>> SqliteDatabase::hostCompliance(
+    const std::string& ip) {
+  auto conn = reader();
+  if (!conn) return conn.error();
+  auto host = hostIdOf(**conn, ip);
+  if (!host) return host.error();
+  if (!*host) return std::optional<std::vector<VerdictItem>>();
+  auto stmt = (*conn)->prepare(
+      "SELECT c.rule, c.title, c.severity, r.status, r.first_seen_us, r.evidence, r.waiver, "
+      "(SELECT n.uuid FROM reports n WHERE n.host_id = r.host_id "
+      "ORDER BY n.collected_us DESC, n.uuid DESC LIMIT 1) "
+      "FROM compliance_runs r JOIN compliance_rules c ON c.id = r.rule_id "
+      "WHERE r.host_id = ? AND r.last_report_id IS NULL ORDER BY c.rule");
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, **host);
+  std::vector<VerdictItem> items;
+  if (auto st = eachRow(**stmt,
+                        [&](const Statement& s) {
+                          VerdictItem v;
+                          v.rule = s.text(0);
+                          v.title = s.text(1);
+                          v.severity = severityOf(s.text(2));
+                          v.status = statusOf(s.text(3));
+                          v.since = isoOf(s.int64(4));
+                          v.evidence = s.text(5);
+                          if (!s.isNull(6)) v.waiver = s.text(6);
+                          v.report_id = s.text(7);
+                          items.push_back(std::move(v));
+                        });
+      !st) {
+    return st.error();
+  }
+  return std::optional<std::vector<VerdictItem>>(std::move(items));
+}
+
+common::Result<std::optional<std::vector<VerdictRunItem>>> SqliteDatabase::hostComplianceHistory(
+    const std::string& ip, const VerdictRunQuery& q) {
+  auto conn = reader();
+  if (!conn) return conn.error();
+  auto host = hostIdOf(**conn, ip);
+  if (!host) return host.error();
+  if (!*host) return std::optional<std::vector<VerdictRunItem>>();
+  std::string sql =
+      "SELECT r.id, r.first_seen_us, c.rule, r.status, CASE WHEN r.last_report_id IS NULL THEN "
+      "h.last_collected_us ELSE r.last_seen_us END, r.evidence FROM compliance_runs r "
+      "JOIN compliance_rules c ON c.id = r.rule_id JOIN hosts h ON h.id = r.host_id "
+      "WHERE r.host_id = ?1";
+  if (q.rule) sql += " AND c.rule = ?2";
+  if (q.since) sql += " AND r.last_seen_us >= ?3";
+  if (q.until) sql += " AND r.first_seen_us <= ?4";
+  if (q.after_key) sql += " AND (r.first_seen_us, r.id) < (?5, ?6)";
+  sql += " ORDER BY r.first_seen_us DESC, r.id DESC LIMIT ?7";
+  auto stmt = (*conn)->prepare(sql);
+  if (!stmt) return stmt.error();
+  (*stmt)->bind(1, **host);
+  if (q.rule) (*stmt)->bind(2, *q.rule);
+  if (q.since) (*stmt)->bind(3, q.since->time_since_epoch().count());
+  if (q.until) (*stmt)->bind(4, q.until->time_since_epoch().count());
+  if (q.after_key) (*stmt)->bind(5, *q.after_key).bind(6, q.after_id.value_or(0));
+  (*stmt)->bind(7, q.limit);
+  std::vector<VerdictRunItem> items;
+  if (auto st = eachRow(**stmt,
+                        [&](const Statement& s) {
+                          VerdictRunItem v;
+                          v.run_id = s.int64(0);
+                          v.first_seen_us = s.int64(1);
+                          v.first_seen_at = isoOf(s.int64(1));
+                          v.rule = s.text(2);
+                          v.status = statusOf(s.text(3));
+                          v.last_seen_at = isoOf(s.int64(4));
+                          v.evidence = s.text(5);
+                          items.push_back(std::move(v));
+                        });
+      !st) {
+    return st.error();
+  }
+  return std::optional<std::vector<VerdictRunItem>>(std::move(items));
+}
+
+common::Result<std::vector<TrendDay>> SqliteDatabase::complianceTrend(
+    common::Timestamp first_day, common::Timestamp now, std::chrono::seconds stale_after) {
+  auto conn = reader();
+  if (!conn) return conn.error();
+  // Each host's report in force at the end of the day, then whether it was stale then or a
+  // failing verdict run covered it.
+  auto stmt = (*conn)->prepare(
+      std::string("WITH inforce AS (SELECT h.id AS host_id, (SELECT max(x.collected_us) FROM "
+                  "reports x WHERE x.host_id = h.id AND x.collected_us <= ?1) AS t FROM hosts h) "
+                  "SELECT coalesce(sum(t < ?2), 0), coalesce(sum(t >= ?2 AND EXISTS (SELECT 1 "
+                  "FROM compliance_runs r WHERE r.host_id = inforce.host_id AND r.last_seen_us "
+                  ">= t AND r.first_seen_us <= t AND r.status IN ") +
+      kFailing + ")), 0), coalesce(sum(t >= ?2), 0) FROM inforce WHERE t IS NOT NULL");
+  if (!stmt) return stmt.error();
+  std::vector<TrendDay> days;
+  const auto day_length = std::chrono::hours(24);
+  const auto stale_us = std::chrono::duration_cast<std::chrono::microseconds>(stale_after);
+  for (auto day = first_day; day <= now; day += day_length) {
+    const auto end = std::min(now, day + day_length - std::chrono::microseconds(1));
+    const std::int64_t end_us = end.time_since_epoch().count();
+    (*stmt)->bind(1, end_us).bind(2, end_us - stale_us.count());
+    TrendDay d;
+    d.date = common::utcDate(day);
+    std::int64_t fresh = 0;
+    if (auto st = eachRow(**stmt,
+                          [&](const Statement& s) {
+                            d.stale = s.int64(0);
+                            d.failing = s.int64(1);
+                            fresh = s.int64(2);
+                          });
+        !st) {
+      return st.error();
+    }
+    d.compliant = fresh - d.failing;
+    days.push_back(std::move(d));
+  }
+  return days;
+}
+
+}  // namespace vigia::server
