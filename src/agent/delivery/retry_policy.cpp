@@ -1,6 +1,8 @@
 #include "agent/delivery/retry_policy.hpp"
 
-#include <algorithm>
+#include <limits>
+
+#include "common/backoff.hpp"
 
 namespace vigia::agent {
 
@@ -15,11 +17,9 @@ AnswerKind classifyAnswer(long status, bool body_says_duplicate) {
 }
 
 std::chrono::milliseconds Backoff::next() {
-  const int shift = std::min(attempt_, 20);
-  ++attempt_;
-  const auto ceiling = std::min(cap_, base_ * (std::int64_t{1} << shift));
-  std::uniform_int_distribution<std::int64_t> draw(0, ceiling.count());
-  return std::chrono::milliseconds(draw(rng_));
+  const int attempt = attempt_;
+  if (attempt_ < std::numeric_limits<int>::max()) ++attempt_;
+  return common::backoffDelay(base_, cap_, attempt, common::Jitter::kFull, rng_);
 }
 
 }  // namespace vigia::agent

@@ -18,9 +18,8 @@ enum class AnswerKind {
 // `status` 0 means no HTTP answer at all (refused, reset, timed out, TLS failure).
 AnswerKind classifyAnswer(long status, bool body_says_duplicate);
 
-// Exponential backoff with full jitter (a uniform draw in [0, min(cap, base·2^attempt)]):
-// a fleet that lost the server at the same moment spreads its retries instead of returning in
-// waves.
+// Exponential backoff with full jitter (common/backoff.hpp): a fleet that lost the server at the
+// same moment spreads its retries instead of returning in waves. Counts the attempts itself.
 class Backoff {
  public:
   Backoff(std::chrono::milliseconds base, std::chrono::milliseconds cap, std::uint64_t seed)

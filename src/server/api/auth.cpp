@@ -103,11 +103,6 @@ bool digestsEqual(const TokenDigest& a, const TokenDigest& b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-Access requiredAccess(std::string_view method, const std::vector<std::string>& segments) {
-  if (segments.size() == 1 && segments[0] == "healthz") return Access::kPublic;
-  return method == "POST" ? Access::kIngest : Access::kRead;
-}
-
 std::string_view bearerToken(std::string_view authorization) {
   constexpr std::string_view kScheme = "bearer";
   if (authorization.size() <= kScheme.size()) return {};

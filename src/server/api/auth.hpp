@@ -32,16 +32,14 @@ struct AuthConfig {
   bool enabled() const { return !ingest.empty() || !read.empty(); }
 };
 
-// What a request needs. Decided before routing, from the method alone (except /healthz), so a
-// client without the right kind of token learns nothing about which paths exist.
+// What a request needs: each route says (routes.cpp), and Router::access decides for requests
+// no route has, before routing, so a client without the right kind of token learns nothing
+// about which paths exist.
 enum class Access {
-  kPublic,  // /healthz, whatever the method
-  kIngest,  // POST (the only POST is /api/v1/reports)
-  kRead,    // every other method: the GET API and /metrics
+  kPublic,  // no token: /healthz
+  kIngest,  // an ingest token: POST /api/v1/reports
+  kRead,    // a read token: the GET API and /metrics
 };
-
-// `segments` is the decoded path split at '/', as the router sees it.
-Access requiredAccess(std::string_view method, const std::vector<std::string>& segments);
 
 enum class AuthOutcome {
   kAllowed,

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <random>
 
+#include "server/api/routes.hpp"
+
 namespace vigia::server {
 namespace {
 
@@ -87,8 +89,12 @@ TEST(BearerToken, ParsesTheSchemeAnyCaseAndRefusesTheRest) {
   }
 }
 
+// The access the gate asks of each request, from the API's route table.
 TEST(RequiredAccess, HealthIsPublicPostIsIngestTheRestIsRead) {
   using Segments = std::vector<std::string>;
+  const auto requiredAccess = [](std::string_view method, const Segments& segments) {
+    return apiRoutes().access(method, segments);
+  };
   EXPECT_EQ(requiredAccess("GET", Segments{"healthz"}), Access::kPublic);
   EXPECT_EQ(requiredAccess("POST", Segments{"healthz"}), Access::kPublic);
   EXPECT_EQ(requiredAccess("POST", Segments{"api", "v1", "reports"}), Access::kIngest);

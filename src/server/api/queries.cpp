@@ -1,11 +1,8 @@
-// The GET API of SPEC §3 over the storage's read side: servers, a server's reports, one
-// report, and the fleet-wide process and session history. Every list answers JSON, or with
-// ?format=csv every matching item as a streamed CSV (csv_answer.hpp).
+#include "server/api/queries.hpp"
 
 #include <charconv>
 
 #include "common/identifiers.hpp"
-#include "server/api/api.hpp"
 #include "server/api/csv_answer.hpp"
 #include "server/api/query_params.hpp"
 
@@ -132,33 +129,33 @@ common::Result<RunQuery> runQuery(const QueryParams& params) {
 
 }  // namespace
 
-ApiResponse Api::listServers(std::string_view query) {
-  auto params = QueryParams::parse(query, {"format"});
+ApiResponse listServers(const ApiContext& api, const Call& call) {
+  auto params = QueryParams::parse(call.query(), {"format"});
   if (!params) return badQuery(params.error());
-  auto servers = store_.queries().listServers();
+  auto servers = api.store.queries().listServers();
   if (!servers) return unavailable(servers.error());
   Json items = Json::array();
   for (const auto& s : *servers) items.push_back(serverJson(s));
   if (!params->csv()) return jsonItems(std::move(items), std::nullopt, false);
   auto rows = std::make_shared<Json>(std::move(items));
   return csvAnswer(
-      keysOf(serverJson({})), options_.csv_formula_guard,
+      keysOf(serverJson({})), api.options.csv_formula_guard,
       [rows]() -> common::Result<CsvPage> {
         return CsvPage{std::vector<Json>(rows->begin(), rows->end()), false};
       },
       "servers.csv");
 }
 
-ApiResponse Api::listReports(const std::string& ip_text, std::string_view query) {
-  auto ip = common::canonicalIp(ip_text);
+ApiResponse listReports(const ApiContext& api, const Call& call) {
+  auto ip = common::canonicalIp(call.params["ip"]);
   if (!ip) return errorResponse(404, "not_found", "unknown server: not an IP address");
-  auto params = QueryParams::parse(query, {"limit", "before", "format"});
+  auto params = QueryParams::parse(call.query(), {"limit", "before", "format"});
   if (!params) return badQuery(params.error());
   auto limit = params->integer("limit", 1, kMaxLimit);
   if (!limit) return badQuery(limit.error());
   auto before = params->time("before");
   if (!before) return badQuery(before.error());
-  auto reports = store_.queries().listReports(
+  auto reports = api.store.queries().listReports(
       *ip, params->csv() ? kMaxLimit : static_cast<int>(limit->value_or(100)), *before);
   if (!reports) return unavailable(reports.error());
   if (!*reports) return errorResponse(404, "not_found", "unknown server " + *ip);
@@ -173,10 +170,10 @@ ApiResponse Api::listReports(const std::string& ip_text, std::string_view query)
     std::optional<ListCursor> after;
   };
   auto state = std::make_shared<State>(State{std::move(**reports), std::nullopt});
-  ReadQueries& queries = store_.queries();
+  ReadQueries& queries = api.store.queries();
   const std::optional<common::Timestamp> until = *before;
   return csvAnswer(
-      keysOf(reportJson({})), options_.csv_formula_guard,
+      keysOf(reportJson({})), api.options.csv_formula_guard,
       [state, &queries, ip = *ip, until]() -> common::Result<CsvPage> {
         std::vector<ReportSummary> page;
         if (state->first) {
@@ -197,12 +194,12 @@ ApiResponse Api::listReports(const std::string& ip_text, std::string_view query)
       *ip + "_reports.csv");
 }
 
-ApiResponse Api::getReport(const std::string& id_text, std::string_view query) {
-  auto id = common::canonicalUuid(id_text);
+ApiResponse getReport(const ApiContext& api, const Call& call) {
+  auto id = common::canonicalUuid(call.params["report_id"]);
   if (!id) return errorResponse(404, "not_found", "unknown report: not a UUID");
-  auto params = QueryParams::parse(query, {});
+  auto params = QueryParams::parse(call.query(), {});
   if (!params) return badQuery(params.error());
-  auto document = store_.queries().reportDocument(*id);
+  auto document = api.store.queries().reportDocument(*id);
   if (!document) return unavailable(document.error());
   if (!*document) return errorResponse(404, "not_found", "unknown report " + *id);
   return jsonResponse(200, std::move(**document));
@@ -241,34 +238,34 @@ ApiResponse searchAnswer(const QueryParams& params, RunQuery q, bool guard, Sear
 
 }  // namespace
 
-ApiResponse Api::searchProcesses(std::string_view query) {
-  auto params = QueryParams::parse(query, {"name", "user", "command", "host", "at", "since",
-                                           "until", "limit", "cursor", "format"});
+ApiResponse searchProcesses(const ApiContext& api, const Call& call) {
+  auto params = QueryParams::parse(call.query(), {"name", "user", "command", "host", "at", "since",
+                                                  "until", "limit", "cursor", "format"});
   if (!params) return badQuery(params.error());
   auto q = runQuery(*params);
   if (!q) return badQuery(q.error());
   q->name = params->text("name");
   q->user = params->text("user");
   q->command = params->text("command");
-  ReadQueries& queries = store_.queries();
+  ReadQueries& queries = api.store.queries();
   return searchAnswer<ProcessRunItem>(
-      *params, std::move(*q), options_.csv_formula_guard,
+      *params, std::move(*q), api.options.csv_formula_guard,
       [&queries](const RunQuery& rq) { return queries.searchProcesses(rq); }, processJson,
       "processes.csv");
 }
 
-ApiResponse Api::searchSessions(std::string_view query) {
-  auto params = QueryParams::parse(query, {"user", "remote_host", "tty", "host", "at", "since",
-                                           "until", "limit", "cursor", "format"});
+ApiResponse searchSessions(const ApiContext& api, const Call& call) {
+  auto params = QueryParams::parse(call.query(), {"user", "remote_host", "tty", "host", "at",
+                                                  "since", "until", "limit", "cursor", "format"});
   if (!params) return badQuery(params.error());
   auto q = runQuery(*params);
   if (!q) return badQuery(q.error());
   q->user = params->text("user");
   q->remote_host = params->text("remote_host");
   q->tty = params->text("tty");
-  ReadQueries& queries = store_.queries();
+  ReadQueries& queries = api.store.queries();
   return searchAnswer<SessionRunItem>(
-      *params, std::move(*q), options_.csv_formula_guard,
+      *params, std::move(*q), api.options.csv_formula_guard,
       [&queries](const RunQuery& rq) { return queries.searchSessions(rq); }, sessionJson,
       "sessions.csv");
 }

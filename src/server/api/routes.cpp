@@ -1,0 +1,25 @@
+#include "server/api/routes.hpp"
+
+#include "server/api/ingest.hpp"
+#include "server/api/operations.hpp"
+#include "server/api/queries.hpp"
+
+namespace vigia::server {
+
+const Router& apiRoutes() {
+  // Every non-public row needs what its method would (POST ingest, the rest read): see
+  // Router::access. routes_test holds each row to its answer and its access.
+  static const Router router({
+      {"GET", "/healthz", Access::kPublic, answerNow<health>},
+      {"GET", "/metrics", Access::kRead, answerNow<metricsText>},
+      {"POST", "/api/v1/reports", Access::kIngest, ingestReport},
+      {"GET", "/api/v1/servers", Access::kRead, answerNow<listServers>},
+      {"GET", "/api/v1/servers/{ip}/reports", Access::kRead, answerNow<listReports>},
+      {"GET", "/api/v1/reports/{report_id}", Access::kRead, answerNow<getReport>},
+      {"GET", "/api/v1/processes", Access::kRead, answerNow<searchProcesses>},
+      {"GET", "/api/v1/sessions", Access::kRead, answerNow<searchSessions>},
+  });
+  return router;
+}
+
+}  // namespace vigia::server
