@@ -4,50 +4,11 @@
 
 #include "common/identifiers.hpp"
 #include "server/api/csv_answer.hpp"
+#include "server/api/list_answer.hpp"
 #include "server/api/query_params.hpp"
 
 namespace vigia::server {
 namespace {
-
-// The largest page of a JSON answer, and the page size of a CSV export.
-constexpr int kMaxLimit = 1000;
-
-ApiResponse badQuery(const common::Error& e) {
-  return errorResponse(400, "invalid_query", e.message);
-}
-
-ApiResponse unavailable(const common::Error& e) {
-  return errorResponse(503, "storage_unavailable", e.message);
-}
-
-template <typename T>
-Json optionalJson(const std::optional<T>& v) {
-  return v ? Json(*v) : Json(nullptr);
-}
-
-// A cursor is the position of the previous page's last item, "<key>.<id>": opaque to clients.
-std::string cursorText(const ListCursor& c) {
-  return std::to_string(c.key) + "." + std::to_string(c.id);
-}
-
-common::Result<std::optional<ListCursor>> cursorOf(const QueryParams& params) {
-  auto text = params.text("cursor");
-  if (!text) return std::optional<ListCursor>();
-  const std::size_t dot = text->find('.');
-  ListCursor c;
-  const char* end = text->data() + text->size();
-  bool ok = dot != std::string::npos;
-  if (ok) {
-    auto [p1, e1] = std::from_chars(text->data(), text->data() + dot, c.key);
-    auto [p2, e2] = std::from_chars(text->data() + dot + 1, end, c.id);
-    ok = e1 == std::errc() && p1 == text->data() + dot && e2 == std::errc() && p2 == end;
-  }
-  if (!ok) {
-    return common::makeError(common::ErrorCode::kInvalidArgument,
-                             "cursor: not one this server gave (use the \"next\" of an answer)");
-  }
-  return std::optional<ListCursor>(c);
-}
 
 Json serverJson(const ServerSummary& s) {
   return {{"ip", s.ip},
@@ -91,19 +52,6 @@ Json sessionJson(const SessionRunItem& s) {
           {"first_seen_at", s.first_seen_at},
           {"last_seen_at", s.last_seen_at},
           {"open", s.current}};
-}
-
-ApiResponse jsonItems(Json items, const std::optional<std::string>& next, bool paged) {
-  Json body = {{"items", std::move(items)}};
-  if (paged) body["next"] = next ? Json(*next) : Json(nullptr);
-  // Agents' text may hold any byte the validator let through as UTF-8; never throw on it.
-  return jsonResponse(200, body.dump(-1, ' ', false, Json::error_handler_t::replace));
-}
-
-std::vector<std::string> keysOf(const Json& sample) {
-  std::vector<std::string> keys;
-  for (const auto& [k, v] : sample.items()) keys.push_back(k);
-  return keys;
 }
 
 // The common part of the process and session searches.

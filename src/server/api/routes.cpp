@@ -1,5 +1,6 @@
 #include "server/api/routes.hpp"
 
+#include "server/api/compliance.hpp"
 #include "server/api/ingest.hpp"
 #include "server/api/operations.hpp"
 #include "server/api/queries.hpp"
@@ -18,6 +19,13 @@ const Router& apiRoutes() {
       {"GET", "/api/v1/reports/{report_id}", Access::kRead, answerNow<getReport>},
       {"GET", "/api/v1/processes", Access::kRead, answerNow<searchProcesses>},
       {"GET", "/api/v1/sessions", Access::kRead, answerNow<searchSessions>},
+      {"GET", "/api/v1/policy", Access::kRead, answerNow<getPolicy>},
+      {"GET", "/api/v1/compliance", Access::kRead, answerNow<complianceOverview>},
+      {"GET", "/api/v1/compliance/hosts", Access::kRead, answerNow<complianceHosts>},
+      {"GET", "/api/v1/compliance/trend", Access::kRead, answerNow<complianceTrend>},
+      {"GET", "/api/v1/servers/{ip}/compliance", Access::kRead, answerNow<hostCompliance>},
+      {"GET", "/api/v1/servers/{ip}/compliance/history", Access::kRead,
+       answerNow<hostComplianceHistory>},
   });
   return router;
 }
