@@ -8,16 +8,13 @@
 #include "agent/delivery/deliver.hpp"
 #include "agent/delivery/http_client.hpp"
 #include "agent/delivery/spool.hpp"
+#include "agent/exit_codes.hpp"
 #include "agent/log.hpp"
 #include "agent/schedule.hpp"
 #include "common/report_json.hpp"
 
 namespace vigia::agent {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitUsage = 2;
-constexpr int kExitNotDelivered = 3;
 
 // Everything a delivery cycle needs, rebuilt when the configuration changes.
 struct Deliverer {

@@ -10,15 +10,18 @@
 
 #include "agent/agent_commands.hpp"
 #include "agent/collect_report.hpp"
+#include "agent/commands/check.hpp"
 #include "agent/delivery/agent_config.hpp"
+#include "agent/exit_codes.hpp"
 #include "agent/log.hpp"
 #include "agent/signals.hpp"
 #include "common/report_json.hpp"
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitUsage = 2;
+using vigia::agent::kExitFailing;
+using vigia::agent::kExitOk;
+using vigia::agent::kExitUsage;
 
 int runCollect(bool pretty, const vigia::agent::AgentFlags& flags) {
   // Only the redaction settings matter here; the rest of a config file is checked all the same.
@@ -42,7 +45,7 @@ int runCollect(bool pretty, const vigia::agent::AgentFlags& flags) {
                          nlohmann::ordered_json::error_handler_t::replace)
             << '\n';
   std::cout.flush();
-  return std::cout.good() ? kExitOk : 1;
+  return std::cout.good() ? kExitOk : kExitFailing;
 }
 
 void addDeliveryOptions(CLI::App& command, vigia::agent::AgentFlags& flags) {
@@ -94,7 +97,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit status: 0 delivered (or printed; run stopped by SIGTERM/SIGINT), 2 usage or\n"
       "configuration error, 3 not delivered and kept in the spool, 4 a report was rejected by\n"
-      "the server (moved to <spool>/rejected/), 5 the server refused the token (kept).\n"
+      "the server (moved to <spool>/rejected/), 5 the server refused the token (kept);\n"
+      "check: 0 nothing fails, 1 a rule fails or has an error, 2 usage or policy error.\n"
       "Config file keys: server, token, token_file, ca_file, client_cert, client_key,\n"
       "spool_dir, spool_max_reports, spool_max_bytes, interval, timeout, allow_insecure_http,\n"
       "redact (default true: secrets in command lines become ***), redact_patterns = ['...']\n"
@@ -121,6 +125,22 @@ int main(int argc, char** argv) {
                   "Seconds between reports (default 60); each agent picks a random offset "
                   "within the interval");
 
+  vigia::agent::CheckOptions check_options;
+  auto* check = app.add_subcommand(
+      "check",
+      "Judge this machine's report, or a saved one, against policy files with the server's "
+      "rules (no network): one line per rule, or --json.");
+  check
+      ->add_option("--policy", check_options.policies,
+                   "Policy file (TOML); repeat it for more, judged together as one policy")
+      ->required()
+      ->take_all();
+  check->add_option("--report", check_options.report,
+                    "Judge this saved report instead of collecting one: a `collect` output or a "
+                    "GET /api/v1/reports/{id} answer; - reads stdin");
+  check->add_flag("--json", check_options.json,
+                  "Print {\"items\": [...]} shaped as GET /api/v1/servers/{ip}/compliance");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -131,6 +151,7 @@ int main(int argc, char** argv) {
   hideTokenFromProcessList(argc, argv);
 
   if (collect->parsed()) return runCollect(pretty, flags);
+  if (check->parsed()) return vigia::agent::runCheck(check_options, std::cout);
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
   auto load = [&flags] {

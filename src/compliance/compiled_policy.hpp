@@ -81,7 +81,8 @@ struct CompiledRule {
 struct Policy::Compiled {
   std::vector<CompiledRule> rules;  // parallel to Policy::rules()
   std::vector<CompiledWaiver> waivers;
-  bool uses_parent_name = false;  // some rule's process matcher has parent_name
+  bool uses_parent_name = false;   // some rule's process matcher has parent_name
+  bool uses_process_name = false;  // some rule's process matcher has name
 };
 
 }  // namespace vigia::compliance

@@ -34,16 +34,21 @@ class Judge {
  public:
   explicit Judge(const ReportIndex& index) : index_(index), r_(index.report()) {}
 
-  Outcome operator()(const ProcessCheck& c) const {
-    const std::size_t n = r_.processes.size();
+  Outcome operator()(const ProcessCheck& c) {
+    // A matcher with `name` needs look only at the processes of those names.
+    const bool by_name = c.matcher.name.has_value();
+    if (by_name) index_.processesNamed(*c.matcher.name, candidates_);
+    const std::size_t n = by_name ? candidates_.size() : r_.processes.size();
+    auto process = [&](std::size_t k) { return by_name ? candidates_[k] : k; };
     if (c.require) {
-      for (std::size_t i = 0; i < n; ++i) {
-        if (c.matcher.matches(i, index_)) return {};
+      for (std::size_t k = 0; k < n; ++k) {
+        if (c.matcher.matches(process(k), index_)) return {};
       }
       return Outcome{Status::kFail, "[]"};
     }
     Evidence evidence;
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = process(k);
       if (c.matcher.matches(i, index_) && !evidence.addProcess(r_.processes[i])) break;
     }
     return evidence.empty() ? Outcome{} : withEvidence(Status::kFail, evidence);
@@ -130,6 +135,7 @@ class Judge {
  private:
   const ReportIndex& index_;
   const common::Report& r_;
+  std::vector<std::size_t> candidates_;  // reused by every process rule of the report
 };
 
 bool waiverNames(const CompiledWaiver& w, const ReportIndex& index) {
@@ -142,8 +148,9 @@ bool waiverNames(const CompiledWaiver& w, const ReportIndex& index) {
 
 std::vector<Verdict> evaluate(const Policy& policy, const common::Report& report) {
   const Policy::Compiled& compiled = policy.compiled();
-  const ReportIndex index(report, compiled.uses_parent_name);
-  const Judge judge(index);
+  const ReportIndex index(
+      report, {.names = compiled.uses_process_name, .parents = compiled.uses_parent_name});
+  Judge judge(index);
   // Parsed only if a failing rule has a waiver. A collected_at that does not parse (only a
   // report that was never validated can have one) leaves every waiver expired: a waiver is
   // honoured only when it is known to be in force.

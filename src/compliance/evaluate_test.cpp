@@ -353,6 +353,20 @@ TEST(Evaluate, EvidenceIsCappedAtTwentyEntries) {
   EXPECT_EQ(verdicts[0].evidence.find("\"pid\":1020,"), std::string::npos);
 }
 
+// Rules with `name` visit only the processes of those names; evidence stays in report order.
+TEST(Evaluate, EvidenceFollowsTheReportsOrderWhateverTheNames) {
+  auto policy = policyOf(oneRule("forbid_process = { name = [\"xmrig\", \"minerd\"] }"));
+  ASSERT_TRUE(policy);
+  Report report = baseReport();
+  report.processes = {proc(90, 1, "minerd", "a", 1, "m1"), proc(5, 1, "sshd", "root", 0, "s"),
+                      proc(30, 1, "xmrig", "b", 2, "x1"), proc(7, 1, "minerd", "c", 3, "m2")};
+  const auto v = evaluate(*policy, report)[0];
+  EXPECT_EQ(v.status, Status::kFail);
+  EXPECT_EQ(v.evidence, R"([{"pid":90,"name":"minerd","user":"a","command":"m1"},)"
+                        R"({"pid":30,"name":"xmrig","user":"b","command":"x1"},)"
+                        R"({"pid":7,"name":"minerd","user":"c","command":"m2"}])");
+}
+
 TEST(Evaluate, OneVerdictPerRuleInRuleOrder) {
   auto policy = policyOf(oneRule("require_process = { name = \"sshd\" }") +
                          "[[rules]]\nid = \"b\"\ntitle = \"t\"\nseverity = \"low\"\n"

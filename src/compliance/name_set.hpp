@@ -24,6 +24,8 @@ class NameSet {
   bool contains(std::string_view text, std::size_t hash) const;
   bool contains(std::string_view text) const { return contains(text, hashName(text)); }
   bool empty() const { return entries_.empty(); }
+  // (hash, name), sorted by hash.
+  const std::vector<std::pair<std::size_t, std::string>>& entries() const { return entries_; }
 
  private:
   std::vector<std::pair<std::size_t, std::string>> entries_;  // sorted by hash

@@ -153,14 +153,12 @@ class Walker {
     return b->get();
   }
 
-  std::unique_ptr<RE2> regex(const toml::node& node, const std::string& what) const {
-    const std::string pattern = nonEmptyString(node, what);
-    RE2::Options options;
-    options.set_log_errors(false);
-    options.set_never_capture(true);  // matching only: no submatch bookkeeping
-    auto re = std::make_unique<RE2>(pattern, options);
-    if (!re->ok()) refuse(node, what, "is a bad regex: " + re->error());
-    return re;
+  Regex regex(const toml::node& node, const std::string& what) const {
+    auto compiled = Regex::compile(nonEmptyString(node, what));
+    if (auto* error = std::get_if<std::string>(&compiled)) {
+      refuse(node, what, "is a bad regex: " + *error);
+    }
+    return std::move(std::get<Regex>(compiled));
   }
 
   NameSet names(const toml::node& node, const std::string& what) const {
@@ -256,12 +254,15 @@ class Walker {
 };
 
 ProcessMatcher parseProcessMatcher(const Walker& w, const toml::node& node, const std::string& what,
-                                   bool& uses_parent_name) {
+                                   Policy::Compiled& compiled) {
   const toml::table& t = w.table(node, what);
   w.checkKeys(t, kProcessKeys, what);
   if (t.empty()) w.refuse(node, what, "needs at least one of " + joined(kProcessKeys));
   ProcessMatcher m;
-  if (const auto* v = t.get("name")) m.name = w.names(*v, what + ".name");
+  if (const auto* v = t.get("name")) {
+    m.name = w.names(*v, what + ".name");
+    compiled.uses_process_name = true;
+  }
   if (const auto* v = t.get("name_regex")) m.name_regex = w.regex(*v, what + ".name_regex");
   if (const auto* v = t.get("user")) m.user = w.names(*v, what + ".user");
   if (const auto* v = t.get("user_not")) m.user_not = w.names(*v, what + ".user_not");
@@ -276,7 +277,7 @@ ProcessMatcher parseProcessMatcher(const Walker& w, const toml::node& node, cons
   }
   if (const auto* v = t.get("parent_name")) {
     m.parent_name = w.names(*v, what + ".parent_name");
-    uses_parent_name = true;
+    compiled.uses_parent_name = true;
   }
   return m;
 }
@@ -444,9 +445,8 @@ void parseRule(const Walker& w, const std::string& file, const toml::node& node,
   CompiledRule rule{std::nullopt, MaxSessionsCheck{}, {}};
   auto& compiled = *state.out.compiled;
   if (kind == "require_process" || kind == "forbid_process") {
-    rule.check =
-        ProcessCheck{kind == "require_process",
-                     parseProcessMatcher(w, check_node, check_what, compiled.uses_parent_name)};
+    rule.check = ProcessCheck{kind == "require_process",
+                              parseProcessMatcher(w, check_node, check_what, compiled)};
   } else if (kind == "require_session" || kind == "forbid_session") {
     rule.check =
         SessionCheck{kind == "require_session", parseSessionMatcher(w, check_node, check_what)};

@@ -17,8 +17,8 @@ bool ProcessMatcher::matches(std::size_t i, const ReportIndex& index) const {
     const auto& parent_process = index.report().processes[*parent];
     if (!parent_name->contains(parent_process.name, index.nameHash(*parent))) return false;
   }
-  if (name_regex && !RE2::PartialMatch(p.name, *name_regex)) return false;
-  if (command_regex && (!p.command || !RE2::PartialMatch(*p.command, *command_regex))) return false;
+  if (name_regex && !name_regex->matches(p.name)) return false;
+  if (command_regex && (!p.command || !command_regex->matches(*p.command))) return false;
   return true;
 }
 

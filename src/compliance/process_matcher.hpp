@@ -4,25 +4,23 @@
 // loads; matches() tries the cheap keys (integers, hashed names, a substring) before any
 // regular expression, so most processes are turned away without running one.
 
-#include <re2/re2.h>
-
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 
 #include "compliance/name_set.hpp"
+#include "compliance/regex.hpp"
 #include "compliance/report_index.hpp"
 
 namespace vigia::compliance {
 
 struct ProcessMatcher {
   std::optional<NameSet> name;
-  std::unique_ptr<RE2> name_regex;
+  std::optional<Regex> name_regex;
   std::optional<NameSet> user;
   std::optional<NameSet> user_not;
   std::optional<std::int64_t> uid;
-  std::unique_ptr<RE2> command_regex;
+  std::optional<Regex> command_regex;
   std::optional<std::string> command_contains;
   // The name of the process in the same report whose pid is this one's ppid: a process whose
   // parent is not listed never matches.

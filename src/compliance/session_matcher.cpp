@@ -10,7 +10,7 @@ bool SessionMatcher::matches(const common::Session& s) const {
   if (remote_host_not_in && (!is_remote || remote_host_not_in->matches(*s.remote_host))) {
     return false;
   }
-  if (tty_regex && !RE2::PartialMatch(s.tty, *tty_regex)) return false;
+  if (tty_regex && !tty_regex->matches(s.tty)) return false;
   return true;
 }
 

@@ -2,21 +2,19 @@
 
 // A session matcher of SPEC §5: every key present must hold (AND).
 
-#include <re2/re2.h>
-
-#include <memory>
 #include <optional>
 
 #include "common/report.hpp"
 #include "compliance/name_set.hpp"
 #include "compliance/network_match.hpp"
+#include "compliance/regex.hpp"
 
 namespace vigia::compliance {
 
 struct SessionMatcher {
   std::optional<NameSet> user;
   std::optional<NameSet> user_not;
-  std::unique_ptr<RE2> tty_regex;
+  std::optional<Regex> tty_regex;
   std::optional<bool> remote;  // true: remote_host is present and not empty
   // A remote session whose remote_host none of these name. It speaks of remote sessions only:
   // a local session never matches it.

@@ -5,6 +5,7 @@
 
 #include "agent/delivery/gzip.hpp"
 #include "agent/delivery/retry_policy.hpp"
+#include "agent/exit_codes.hpp"
 #include "agent/log.hpp"
 
 namespace vigia::agent {
@@ -147,10 +148,10 @@ DeliverySummary deliverUnspooled(HttpClient& client, std::string_view report_jso
 }
 
 int exitCodeFor(const DeliverySummary& summary) {
-  if (summary.auth_refused) return 5;
-  if (summary.rejected > 0) return 4;
-  if (summary.pending > 0) return 3;
-  return 0;
+  if (summary.auth_refused) return kExitAuthRefused;
+  if (summary.rejected > 0) return kExitRejected;
+  if (summary.pending > 0) return kExitNotDelivered;
+  return kExitOk;
 }
 
 }  // namespace vigia::agent
