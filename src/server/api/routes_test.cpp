@@ -222,7 +222,10 @@ TEST_F(Routes, OtherMethodsAre405WithThePathsAllowList) {
       it->second += std::string(", ") + row.method;
     }
   }
-  for (const auto& [pattern, allow] : paths) {
+  for (const auto& path : paths) {
+    // Named, not bound: clang 14 cannot capture a structured binding in a lambda.
+    const std::string& pattern = path.first;
+    const std::string& allow = path.second;
     const bool is_public = std::any_of(std::begin(kRows), std::end(kRows), [&](const Row& r) {
       return r.pattern == pattern && r.access == Access::kPublic;
     });
