@@ -6,6 +6,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <curl/curl.h>
+
 #include <csignal>
 #include <thread>
 
@@ -14,6 +16,7 @@
 #include "server/config.hpp"
 #include "server/http/http_server.hpp"
 #include "server/http/tls_context.hpp"
+#include "server/notify/webhook_deliverer.hpp"
 #include "server/storage/data_dir.hpp"
 #include "server/storage/report_store.hpp"
 
@@ -130,6 +133,13 @@ int main(int argc, char** argv) {
   }
 
   vigia::server::Metrics metrics;
+  // Once, before any thread: libcurl's global state (the webhook senders').
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  auto webhooks = vigia::server::WebhookDeliverer::start(**store, config.webhooks, metrics);
+  if (!webhooks) {
+    spdlog::error("cannot start the webhook deliverer: {}", webhooks.error().message);
+    return kExitFailure;
+  }
   vigia::server::ApiOptions api_options;
   api_options.max_body_bytes = config.max_body_bytes;
   api_options.csv_formula_guard = config.csv_formula_guard;
@@ -220,6 +230,7 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, SIG_IGN);
   std::signal(SIGINT, SIG_IGN);
   spdlog::info("shutting down: finishing queued reports");
+  (*webhooks)->stop();  // what it has not delivered stays queued for the next start
   (*store)->stop();
   spdlog::info("stopped");
   return 0;
