@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine: installs what is needed, builds, starts
 # vigia-server on 127.0.0.1, has vigia-agent deliver this machine's report, and shows where it
-# landed.
+# landed, and this machine's verdicts under the shipped Debian/Ubuntu baseline policy.
 # The server keeps running (Ctrl-C stops it) unless VIGIA_DEMO_EXIT=1 or there is no terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,8 @@ server=build/release/src/server/vigia-server
 data="${VIGIA_DEMO_DATA:-./vigia-data}"
 log="$(mktemp /tmp/vigia-demo-server.XXXXXX.log)"
 
-"$server" --listen 127.0.0.1:0 --data-dir "$data" 2>"$log" &
+policy=policies/debian-baseline.toml
+"$server" --listen 127.0.0.1:0 --data-dir "$data" --policy "$policy" 2>"$log" &
 server_pid=$!
 trap 'kill -TERM $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true' EXIT
 url=$(wait_for_server "$log") || exit 1
@@ -43,6 +44,18 @@ echo
 echo "== GET $url/api/v1/processes?limit=3 (the fleet's process history, newest first) =="
 curl -sS "$url/api/v1/processes?limit=3" | cut -c1-600
 echo
+ip=$(basename "$csv" | sed -E 's/_[0-9]{4}-[0-9]{2}-[0-9]{2}\.csv$//')
+echo
+echo "== this machine's compliance under $policy (GET $url/api/v1/servers/$ip/compliance) =="
+curl -sS "$url/api/v1/servers/$ip/compliance" | python3 -c '
+import json, sys
+for v in json.load(sys.stdin)["items"]:
+    print("%-15s %-9s %-28s %s" % (v["status"], v["severity"], v["rule"], v["title"]))'
+echo
+echo "== GET $url/api/v1/compliance (the fleet at a glance) =="
+curl -sS "$url/api/v1/compliance" | cut -c1-300
+echo
+echo "Judge this machine offline with the same rules: $agent check --policy $policy"
 if [ -t 0 ] && [ "${VIGIA_DEMO_EXIT:-0}" != 1 ] && [ -z "${CI:-}" ]; then
   echo
   echo "vigia-server keeps running on $url; Ctrl-C to stop it."
