@@ -48,7 +48,7 @@ bytes_run() {  # $1 compress
   n=$(sqlite3 "$data/vigia.db" 'SELECT count(*) FROM reports')
   csv=$(bytes_of "$data/csv"); json=$(bytes_of "$data/json"); db=$(bytes_of "$data/vigia.db")
   # The largest day before compression: the "compressed X (A to B bytes)" lines, per date.
-  peak=$(grep -o 'compressed [^ ]* ([0-9]*' "$work/server.log" |
+  peak=$( (grep -o 'compressed [^ ]* ([0-9]*' "$work/server.log" || true) |
     sed -E 's/compressed [a-z]+\/[^_]*_([0-9-]*)\.[a-z]+ \(([0-9]*)/\1 \2/' |
     awk '{s[$1] += $2} END {m = 0; for (d in s) if (s[d] > m) m = s[d]; print m}')
   printf '| %s | %s | %.0f | %.0f | %.0f | %.0f | %.1f |\n' "$1" "$n" \

@@ -41,6 +41,13 @@ const Row kRows[] = {
     {"GET", "/api/v1/reports/{report_id}", Access::kRead, 200, "\"schema_version\":1"},
     {"GET", "/api/v1/processes", Access::kRead, 200, "\"command\":\"/bin/p"},
     {"GET", "/api/v1/sessions", Access::kRead, 200, "\"tty\":\"pts/0\""},
+    {"GET", "/api/v1/policy", Access::kRead, 200, "\"loaded_at\":null"},
+    {"GET", "/api/v1/compliance", Access::kRead, 200, "\"hosts\":{\"total\":1"},
+    {"GET", "/api/v1/compliance/hosts", Access::kRead, 200, "\"worst_severity\":null"},
+    {"GET", "/api/v1/compliance/trend", Access::kRead, 200, "\"date\":\""},
+    {"GET", "/api/v1/servers/{ip}/compliance", Access::kRead, 200, "{\"items\":[]}"},
+    {"GET", "/api/v1/servers/{ip}/compliance/history", Access::kRead, 200,
+     "{\"items\":[],\"next\":null}"},
 };
 
 const char* const kMethods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"};
