@@ -60,10 +60,12 @@ void WebhookDeliverer::deliver(WebhookConfig hook) {
   auto sender = WebhookSender::create(
       {hook.url, hook.token, std::chrono::duration_cast<std::chrono::milliseconds>(kPostTimeout)});
   if (!outbox || !sender) {
-    spdlog::error("webhook {}: cannot start: {}", hook.url,
+    // Not the URL: its path and query are the secret of many receivers.
+    spdlog::error("a webhook cannot start: {}",
                   !outbox ? outbox.error().message : sender.error().message);
     return;
   }
+  const std::string name = (*sender)->origin();
   int failures = 0;  // in a row
   while (true) {
     {
@@ -72,7 +74,7 @@ void WebhookDeliverer::deliver(WebhookConfig hook) {
     }
     auto events = (*outbox)->pending(hook.url, 0, kEventsPerRead);
     if (!events) {
-      spdlog::warn("webhook {}: reading the outbox: {}", hook.url, events.error().message);
+      spdlog::warn("webhook {}: reading the outbox: {}", name, events.error().message);
       if (!pause(std::chrono::seconds(5))) return;
       continue;
     }
@@ -87,18 +89,18 @@ void WebhookDeliverer::deliver(WebhookConfig hook) {
         metrics_.webhookAttempt(false);
         // The first failure and then every tenth: a dead receiver must not flood the log.
         if (failures == 1 || failures % 10 == 0) {
-          spdlog::warn("webhook {}: event {} not delivered ({}); attempt {}, retrying", hook.url,
+          spdlog::warn("webhook {}: event {} not delivered ({}); attempt {}, retrying", name,
                        event.event_id, outcome.reason, failures);
         }
         if (!pause(webhookRetryDelay(failures))) return;
         break;
       }
-      if (failures > 0) spdlog::info("webhook {}: delivering again", hook.url);
+      if (failures > 0) spdlog::info("webhook {}: delivering again", name);
       failures = 0;
       metrics_.webhookAttempt(true);
       if (auto st = (*outbox)->remove(event.id); !st) {
         // Delivered but still queued: it will be delivered again, with the same id.
-        spdlog::warn("webhook {}: removing event {}: {}", hook.url, event.event_id,
+        spdlog::warn("webhook {}: removing event {}: {}", name, event.event_id,
                      st.error().message);
         if (!pause(std::chrono::seconds(1))) return;
         break;
