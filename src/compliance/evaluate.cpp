@@ -35,7 +35,7 @@ class Judge {
   explicit Judge(const ReportIndex& index) : index_(index), r_(index.report()) {}
 
   Outcome operator()(const ProcessCheck& c) {
-    // A matcher with `name` needs look only at the processes of those names.
+    // A matcher with `name` need only look at the processes of those names.
     const bool by_name = c.matcher.name.has_value();
     if (by_name) index_.processesNamed(*c.matcher.name, candidates_);
     const std::size_t n = by_name ? candidates_.size() : r_.processes.size();
