@@ -99,6 +99,22 @@ class SqliteConnection {
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
 };
 
+// Steps `stmt` through every row, calling `row(stmt)` for each, and resets it on every path.
+template <typename Row>
+common::Status eachRow(Statement& stmt, Row&& row) {
+  while (true) {
+    auto more = stmt.step();
+    if (!more) {
+      stmt.reset();
+      return more.error();
+    }
+    if (!*more) break;
+    row(stmt);
+  }
+  stmt.reset();
+  return common::Ok{};
+}
+
 // SQLite result codes that mean "the storage cannot take writes now" (disk full, read-only,
 // I/O error, locked): a 503, retryable.
 common::Error sqliteError(sqlite3* db, int rc, const std::string& context);

@@ -35,20 +35,6 @@ std::string severitiesFrom(compliance::Severity s) {
   return list + ")";
 }
 
-template <typename Row>
-common::Status eachRow(Statement& stmt, Row&& row) {
-  while (true) {
-    auto more = stmt.step();
-    if (!more) {
-      stmt.reset();
-      return more.error();
-    }
-    if (!*more) break;
-    row(stmt);
-  }
-  stmt.reset();
-  return common::Ok{};
-}
 
 common::Result<std::optional<std::int64_t>> hostIdOf(SqliteConnection& db, const std::string& ip) {
   auto stmt = db.prepare("SELECT id FROM hosts WHERE ip = ?");

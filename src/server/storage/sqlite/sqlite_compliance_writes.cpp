@@ -3,25 +3,6 @@
 #include "server/storage/sqlite/document_chain.hpp"
 
 namespace vigia::server {
-namespace {
-
-// Reads every row of a prepared statement, resetting it on every path.
-template <typename Row>
-common::Status eachRow(Statement& stmt, Row&& row) {
-  while (true) {
-    auto more = stmt.step();
-    if (!more) {
-      stmt.reset();
-      return more.error();
-    }
-    if (!*more) break;
-    row(stmt);
-  }
-  stmt.reset();
-  return common::Ok{};
-}
-
-}  // namespace
 
 common::Result<std::vector<std::int64_t>> SqliteComplianceWrites::ruleIds(
     std::span<const compliance::RuleInfo> rules) {
