@@ -4,7 +4,7 @@
 # one report of a host to the next, sessions now and then).
 #
 #   bytes  — 50 hosts × 200 reports, 20 minutes apart, over three past UTC days, so that every
-#            day closes and is compressed: bytes on disk per report, each store and all
+#            day closes and is compressed (whole, after the posting): bytes on disk per report, each store and all
 #            together, with compress = zstd and = gzip; and the plain size of the largest day
 #            before it was compressed (the peak of an open day).
 #   scale  — ingest rate on an empty database, then the database filled to 35,000 reports of
@@ -35,8 +35,13 @@ bytes_of() { du -sb "$1" 2>/dev/null | cut -f1; }
 bytes_run() {  # $1 compress
   local data="$work/bytes-$1" hosts=50 reports=200
   local start=$(( ($(date +%s) / 86400 - 5) * 86400 ))  # 00:00 UTC, five days ago
-  start_server "$data" --compress "$1"
+  # Posted with compression held off, so that each day is compressed whole once it is over,
+  # as in service (compress_after_hours after the day ends); posting past days into a server
+  # that compresses them at once would make most reports a late frame of their own.
+  start_server "$data" --compress none
   python3 bench/post_fleet.py "$url" "$work/states.jsonl" $hosts $reports 1200 $start 4 >&2
+  stop_server
+  start_server "$data" --compress "$1"
   # Every closed day compressed: no plain day file left but today's (there is none here).
   for _ in $(seq 600); do
     plain=$(find "$data/csv" "$data/json" -name '*.csv' -o -name '*.jsonl' | wc -l)

@@ -210,6 +210,7 @@ common::Status ComplianceStep::place(WriteSession& db, const HostRef& host,
   }
   std::sort(now.begin(), now.end(),
             [](const Current& a, const Current& b) { return a.rule_id < b.rule_id; });
+  if (auto counted = recount(db, host.id, **current, now); !counted) return counted;
   **current = std::move(now);
 
   if (!again && !options_.webhooks.empty()) {
@@ -251,6 +252,41 @@ common::Status ComplianceStep::placedLate(WriteSession& db, const HostRef& host,
       return set;
     }
   }
+  return common::Ok{};
+}
+
+// The fleet's counters follow the change of the host's current verdicts from `before` to
+// `after` (both sorted by rule id), and its failing mark.
+common::Status ComplianceStep::recount(WriteSession& db, std::int64_t host_id,
+                                       const std::vector<Current>& before,
+                                       const std::vector<Current>& after) {
+  std::size_t i = 0, j = 0;
+  while (i < before.size() || j < after.size()) {
+    const bool take_before =
+        j == after.size() || (i < before.size() && before[i].rule_id <= after[j].rule_id);
+    const bool take_after =
+        i == before.size() || (j < after.size() && after[j].rule_id <= before[i].rule_id);
+    const bool same = take_before && take_after && before[i].status == after[j].status;
+    if (!same) {
+      if (take_before) {
+        if (auto st = db.compliance().countVerdicts(before[i].rule_id, before[i].status, -1); !st)
+          return st;
+      }
+      if (take_after) {
+        if (auto st = db.compliance().countVerdicts(after[j].rule_id, after[j].status, 1); !st)
+          return st;
+      }
+    }
+    if (take_before) ++i;
+    if (take_after) ++j;
+  }
+  const auto failingOf = [](const std::vector<Current>& v) {
+    return std::any_of(v.begin(), v.end(),
+                       [](const Current& c) { return compliance::isFailing(c.status); });
+  };
+  const bool was = failingOf(before), is = failingOf(after);
+  // A host's first report: its row was just made with failing = 0.
+  if (was != is) return db.compliance().setHostFailing(host_id, is);
   return common::Ok{};
 }
 

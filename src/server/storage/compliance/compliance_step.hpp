@@ -79,6 +79,8 @@ class ComplianceStep final : public DerivedStep {
                        bool again);
   common::Status placedLate(WriteSession& db, const HostRef& host, const ReportPoint& point,
                             const std::vector<VerdictEntry>& entries);
+  common::Status recount(WriteSession& db, std::int64_t host_id,
+                         const std::vector<Current>& before, const std::vector<Current>& after);
   common::Result<std::vector<Current>*> currentOf(WriteSession& db, std::int64_t host_id);
   common::Status queue(WriteSession& db, WebhookEvent event,
                        std::optional<compliance::Severity> severity);

@@ -143,6 +143,20 @@ class ComplianceStoreTest : public ::testing::TestWithParam<test::StorageBackend
     return rows;
   }
 
+  // The fleet's counters the writer keeps agree with the current verdicts they count.
+  void expectCountersMatchTheRuns() {
+    EXPECT_EQ(GetParam().rows(data_,
+                              "SELECT rule_id, status, hosts FROM compliance_counts WHERE "
+                              "hosts > 0 ORDER BY 1, 2"),
+              GetParam().rows(data_,
+                              "SELECT rule_id, status, count(*) FROM compliance_runs WHERE "
+                              "last_report_id IS NULL GROUP BY 1, 2 ORDER BY 1, 2"));
+    EXPECT_EQ(GetParam().rows(data_, "SELECT id FROM hosts WHERE failing ORDER BY id"),
+              GetParam().rows(data_,
+                              "SELECT DISTINCT host_id FROM compliance_runs WHERE last_report_id "
+                              "IS NULL AND status IN ('fail', 'error') ORDER BY 1"));
+  }
+
   std::unique_ptr<test::TempTree> tree_ = std::make_unique<test::TempTree>();
   std::filesystem::path data_ = tree_->root() / "data";
   std::unique_ptr<ReportStore> store_;
@@ -195,6 +209,7 @@ TEST_P(ComplianceStoreTest, VerdictRunsAreTheSameInEveryArrivalOrder) {
     for (const Generated* g : order) post({g});
     store_->stop();
     EXPECT_EQ(runs(), expected);
+    expectCountersMatchTheRuns();
     store_.reset();
   }
 }
@@ -278,6 +293,8 @@ TEST_P(ComplianceStoreTest, CurrentVerdictsCountsAndHistoryComeFromTheRuns) {
   EXPECT_EQ(trend->back().failing, 1);
   EXPECT_EQ(trend->back().compliant, 1);
   EXPECT_EQ(trend->back().stale, 1);
+  store_->stop();
+  expectCountersMatchTheRuns();
 }
 
 TEST_P(ComplianceStoreTest, ANewPolicyJudgesEachHostsNewestReportAgain) {
@@ -319,6 +336,7 @@ max_sessions = 1
   for (const auto& v : *verdicts) rules.push_back(v.rule);
   EXPECT_EQ(rules, (std::vector<std::string>{"few-sessions", "no-miner"}));
   store_->stop();
+  expectCountersMatchTheRuns();
   // The older reports keep the verdicts they had: sshd-running's runs end at the second report.
   const auto after = runs();
   for (const Row& r : after) {

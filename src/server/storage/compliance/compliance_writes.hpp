@@ -37,6 +37,12 @@ class ComplianceWrites {
                                      std::optional<std::int64_t> last_report_id,
                                      const VerdictEntry& verdict) = 0;
 
+  // The fleet's counters (schema 4): `delta` hosts more (or fewer) whose newest report has
+  // `status` on the rule; whether the host's newest report is failing.
+  virtual common::Status countVerdicts(std::int64_t rule_id, compliance::Status status,
+                                       std::int64_t delta) = 0;
+  virtual common::Status setHostFailing(std::int64_t host_id, bool failing) = 0;
+
   // A stored report's document (to judge it again).
   virtual common::Result<std::string> document(std::int64_t report_id) = 0;
 

@@ -290,6 +290,16 @@ CREATE INDEX compliance_runs_current_by_host ON compliance_runs (host_id, status
 CREATE INDEX hosts_by_last_collected ON hosts (last_collected_us);
 -- Set once a host's going stale has been announced to the webhooks.
 ALTER TABLE hosts ADD COLUMN stale_announced INTEGER NOT NULL DEFAULT 0;
+-- Whether the host's newest report fails a rule or has an error on one, and how many hosts'
+-- newest reports have each status on each rule: kept by the writer as verdicts change, so
+-- that the fleet view reads a few rows instead of every host's verdicts.
+ALTER TABLE hosts ADD COLUMN failing INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE compliance_counts (
+  rule_id BIGINT NOT NULL REFERENCES compliance_rules(id),
+  status TEXT NOT NULL,
+  hosts BIGINT NOT NULL CHECK (hosts >= 0),
+  PRIMARY KEY (rule_id, status)
+);
 CREATE TABLE webhook_outbox (
   id INTEGER PRIMARY KEY,  -- delivery order
   webhook TEXT NOT NULL,   -- the receiver's URL

@@ -63,12 +63,9 @@ common::Result<ComplianceSummary> SqliteDatabase::complianceSummary(std::int64_t
   auto conn = reader();
   if (!conn) return conn.error();
   ComplianceSummary out;
-  auto hosts = (*conn)->prepare(std::string(
-      "SELECT count(*), "
-      "coalesce(sum(h.last_collected_us < ?1), 0), "
-      "coalesce(sum(h.last_collected_us >= ?1 AND EXISTS (SELECT 1 FROM compliance_runs r "
-      "WHERE r.host_id = h.id AND r.last_report_id IS NULL AND r.status IN ") +
-      kFailing + ")), 0) FROM hosts h");
+  auto hosts = (*conn)->prepare(
+      "SELECT count(*), coalesce(sum(last_collected_us < ?1), 0), "
+      "coalesce(sum(last_collected_us >= ?1 AND failing), 0) FROM hosts");
   if (!hosts) return hosts.error();
   (*hosts)->bind(1, stale_cutoff_us);
   if (auto st = eachRow(**hosts,
@@ -81,16 +78,15 @@ common::Result<ComplianceSummary> SqliteDatabase::complianceSummary(std::int64_t
     return st.error();
   }
   out.compliant = out.total - out.stale - out.failing;
-  // Every host's current verdicts counted, then the stale hosts' taken off: the stale are few,
-  // and the count over all is one pass of a covering index.
+  // Every host's current verdicts as the writer counts them, then the stale hosts' taken off:
+  // the stale are few.
   for (const bool stale_only : {false, true}) {
     auto counts = (*conn)->prepare(
         stale_only
             ? "SELECT c.rule, r.status, count(*) FROM hosts h JOIN compliance_runs r "
               "ON r.host_id = h.id AND r.last_report_id IS NULL JOIN compliance_rules c "
               "ON c.id = r.rule_id WHERE h.last_collected_us < ?1 GROUP BY c.rule, r.status"
-            : "SELECT c.rule, t.status, t.n FROM (SELECT rule_id, status, count(*) AS n "
-              "FROM compliance_runs WHERE last_report_id IS NULL GROUP BY rule_id, status) t "
+            : "SELECT c.rule, t.status, t.hosts FROM compliance_counts t "
               "JOIN compliance_rules c ON c.id = t.rule_id");
     if (!counts) return counts.error();
     if (stale_only) (*counts)->bind(1, stale_cutoff_us);

@@ -63,6 +63,26 @@ common::Status SqliteComplianceWrites::setEvidence(std::int64_t host_id,
   return (*stmt)->run();
 }
 
+common::Status SqliteComplianceWrites::countVerdicts(std::int64_t rule_id,
+                                                     compliance::Status status,
+                                                     std::int64_t delta) {
+  // A fewer is an UPDATE: SQLite checks the row an upsert would insert (hosts >= 0) before
+  // it sees the conflict.
+  auto stmt = db_.prepare(
+      delta < 0 ? "UPDATE compliance_counts SET hosts = hosts + ?3 WHERE rule_id = ?1 AND "
+                  "status = ?2"
+                : "INSERT INTO compliance_counts (rule_id, status, hosts) VALUES (?1, ?2, ?3) "
+                  "ON CONFLICT (rule_id, status) DO UPDATE SET hosts = hosts + excluded.hosts");
+  if (!stmt) return stmt.error();
+  return (*stmt)->bind(1, rule_id).bind(2, compliance::toString(status)).bind(3, delta).run();
+}
+
+common::Status SqliteComplianceWrites::setHostFailing(std::int64_t host_id, bool failing) {
+  auto stmt = db_.prepare("UPDATE hosts SET failing = ? WHERE id = ?");
+  if (!stmt) return stmt.error();
+  return (*stmt)->bind(1, failing ? 1 : 0).bind(2, host_id).run();
+}
+
 common::Result<std::string> SqliteComplianceWrites::document(std::int64_t report_id) {
   return DocumentChain(db_).byId(report_id);
 }

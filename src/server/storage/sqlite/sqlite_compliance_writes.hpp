@@ -18,6 +18,9 @@ class SqliteComplianceWrites final : public ComplianceWrites {
   common::Result<std::vector<VerdictEntry>> currentVerdicts(std::int64_t host_id) override;
   common::Status setEvidence(std::int64_t host_id, std::optional<std::int64_t> last_report_id,
                              const VerdictEntry& verdict) override;
+  common::Status countVerdicts(std::int64_t rule_id, compliance::Status status,
+                               std::int64_t delta) override;
+  common::Status setHostFailing(std::int64_t host_id, bool failing) override;
   common::Result<std::string> document(std::int64_t report_id) override;
   common::Status enqueueEvent(const std::string& webhook, const std::string& event_id,
                               const std::string& body, std::int64_t created_us) override;

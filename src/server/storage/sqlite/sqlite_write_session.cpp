@@ -363,6 +363,16 @@ common::Result<WriteSession::Expired> SqliteWriteSession::expireReports(std::int
   }
   out.reports = static_cast<std::int64_t>(doomed.size());
 
+  if (!oldest_left_us) {
+    // The host goes: its current verdicts leave the fleet's counters.
+    auto uncount = db_.prepare(
+        "UPDATE compliance_counts SET hosts = hosts - c.n FROM (SELECT rule_id, status, "
+        "count(*) AS n FROM compliance_runs WHERE host_id = ? AND last_report_id IS NULL "
+        "GROUP BY rule_id, status) c WHERE compliance_counts.rule_id = c.rule_id AND "
+        "compliance_counts.status = c.status");
+    if (!uncount) return uncount.error();
+    if (auto st = (*uncount)->bind(1, host_id).run(); !st) return st.error();
+  }
   for (const char* table : {"process_runs", "session_runs", "compliance_runs"}) {
     const std::string t = table;
     if (!oldest_left_us) {
