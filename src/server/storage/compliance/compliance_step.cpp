@@ -58,15 +58,9 @@ std::unique_ptr<PreparedInput> ComplianceStep::prepare(const common::ValidatedRe
 }
 
 std::uint64_t ComplianceStep::evidenceHash(const VerdictEntry& v) const {
-  XXH3_state_t* state = XXH3_createState();
-  XXH3_64bits_reset_withSeed(state, seed_);
-  XXH3_64bits_update(state, v.evidence.data(), v.evidence.size());
-  const char tag = v.waiver ? '\1' : '\0';
-  XXH3_64bits_update(state, &tag, 1);
-  if (v.waiver) XXH3_64bits_update(state, v.waiver->data(), v.waiver->size());
-  const std::uint64_t h = XXH3_64bits_digest(state);
-  XXH3_freeState(state);
-  return h;
+  const std::uint64_t evidence = XXH3_64bits_withSeed(v.evidence.data(), v.evidence.size(), seed_);
+  if (!v.waiver) return evidence;
+  return XXH3_64bits_withSeed(v.waiver->data(), v.waiver->size(), evidence);
 }
 
 std::vector<VerdictEntry> ComplianceStep::entriesOf(
