@@ -6,7 +6,7 @@
 # /compliance/hosts?status=failing (50 calls each) and /compliance/trend?days=30 (5 calls),
 # timed by curl (total time, a new connection each; p50 / p99).
 #
-# Usage: bench/compliance_api_bench.sh [HOSTS]     (needs curl, python3)
+# Usage: bench/compliance_api_bench.sh [HOSTS]     (needs curl, python3; REPORTS=N per host)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -19,7 +19,8 @@ python3 bench/make_fleet_load.py build/release/src/agent/vigia-agent 64 "$work/s
 "$server" --listen 127.0.0.1:0 --data-dir "$work/data" --rate-limit-rps 0 --compress none \
   --policy policies/debian-baseline.toml 2>"$work/server.log" &
 url=$(wait_for_server "$work/server.log") || exit 1
-python3 bench/post_fleet.py "$url" "$work/states.jsonl" "$hosts" 2 60 $(( $(date +%s) - 300 )) 4 >&2
+python3 bench/post_fleet.py "$url" "$work/states.jsonl" "$hosts" "${REPORTS:-2}" 60 \
+  $(( $(date +%s) - 300 )) 4 >&2
 
 percentiles() {
   sort -n | awk '{a[NR] = $1} END {printf "%.1f / %.1f ms", a[int(NR * 0.5 + 0.5)], a[int(NR * 0.99 + 0.5)]}'

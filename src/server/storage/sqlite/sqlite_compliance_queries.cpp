@@ -83,7 +83,9 @@ common::Result<ComplianceSummary> SqliteDatabase::complianceSummary(std::int64_t
   for (const bool stale_only : {false, true}) {
     auto counts = (*conn)->prepare(
         stale_only
-            ? "SELECT c.rule, r.status, count(*) FROM hosts h JOIN compliance_runs r "
+            // CROSS JOIN keeps hosts first (through hosts_by_last_collected): SQLite would
+            // rather scan every host's current verdicts.
+            ? "SELECT c.rule, r.status, count(*) FROM hosts h CROSS JOIN compliance_runs r "
               "ON r.host_id = h.id AND r.last_report_id IS NULL JOIN compliance_rules c "
               "ON c.id = r.rule_id WHERE h.last_collected_us < ?1 GROUP BY c.rule, r.status"
             : "SELECT c.rule, t.status, t.hosts FROM compliance_counts t "
