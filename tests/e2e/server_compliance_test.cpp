@@ -256,6 +256,33 @@ TEST_F(ServerCompliance, AHostTurnsStaleWhenItsNewestReportAges) {
   EXPECT_EQ(fleet["rules"][1]["pass"], 0) << "nor counted in the rules";
 }
 
+TEST_F(ServerCompliance, AHostGoingStaleAndComingBackIsAnnounced) {
+  vigia::test::WebhookReceiver receiver;
+  const auto config = write(dir_.path() / "server.toml",
+                            "[compliance]\npolicies = [\"" + policy_.string() +
+                                "\"]\nstale_after_seconds = 2\n[[compliance.webhooks]]\nurl = \"" +
+                                receiver.url() + "\"\n");
+  ServerProcess server(VIGIA_SERVER_BIN,
+                       {"--data-dir", data_.string(), "--config", config.string()});
+  ASSERT_EQ(postReport(server.port(), report("10.5.0.1", {"sshd"})).status, 201);
+  const auto staleEvent = [&](const std::string& to) {
+    for (const auto& r : receiver.requests()) {
+      const Json e = Json::parse(r.body);
+      if (e["kind"] == "stale" && e["to"] == to) return e;
+    }
+    return Json();
+  };
+  ASSERT_TRUE(eventually([&] { return !staleEvent("stale").is_null(); }, 15s)) << server.logs();
+  const Json gone = staleEvent("stale");
+  EXPECT_EQ(gone["from"], "compliant");
+  EXPECT_EQ(gone["host"]["ip"], "10.5.0.1");
+  EXPECT_TRUE(gone["rule"].is_null());
+  EXPECT_TRUE(gone["report_id"].is_null());
+  ASSERT_EQ(postReport(server.port(), report("10.5.0.1", {"sshd", "xmrig"})).status, 201);
+  ASSERT_TRUE(eventually([&] { return !staleEvent("failing").is_null(); }, 15s));
+  EXPECT_EQ(staleEvent("failing")["from"], "stale");
+}
+
 TEST_F(ServerCompliance, WebhookEventsSurviveAKillAndAHangingReceiverDoesNotSlowIngest) {
   vigia::test::WebhookReceiver receiver;
   receiver.answerWith(503);  // down: events stay queued

@@ -16,8 +16,12 @@ namespace {
 // between batches.
 constexpr int kRejudgeHostsPerStep = 50;
 constexpr int kStaleHostsPerStep = 500;
-// SPEC §5: a host going stale is noticed within 60 s.
+// SPEC §5: a host going stale is noticed within 60 s (sooner when stale_after is short).
 constexpr auto kStaleCheckEvery = std::chrono::seconds(30);
+
+std::chrono::seconds staleCheckEvery(std::chrono::seconds stale_after) {
+  return std::clamp(stale_after / 2, std::chrono::seconds(1), kStaleCheckEvery);
+}
 constexpr const char* kPolicyDigestKey = "compliance.policy_digest";
 
 std::string waiverJson(const compliance::WaiverInfo& w) {
@@ -336,7 +340,7 @@ void ComplianceStep::between(WriteSession& db) {
                          std::chrono::steady_clock::now() >= next_stale_check_;
   if (!policy && !rejudge_after_ && !stale_due) return;
   common::Status st = db.begin();
-  if (st && policy) st = install(db, std::move(*policy));
+  if (st && policy) st = install(db, *policy);  // a copy: set again below if this fails
   if (st && rejudge_after_) st = rejudgeStep(db);
   if (st && stale_due) st = staleStep(db);
   if (st) st = db.commit();
@@ -399,7 +403,7 @@ common::Status ComplianceStep::staleStep(WriteSession& db) {
     if (auto q = queue(db, std::move(event), std::nullopt); !q) return q;
   }
   if (stale->size() < static_cast<std::size_t>(kStaleHostsPerStep)) {
-    next_stale_check_ = std::chrono::steady_clock::now() + kStaleCheckEvery;
+    next_stale_check_ = std::chrono::steady_clock::now() + staleCheckEvery(options_.stale_after);
   }
   return common::Ok{};
 }
