@@ -272,7 +272,9 @@ TEST(ServerFiles, KillNineWhileCompressingLosesAndDuplicatesNothing) {
     ASSERT_EQ(server.stop(SIGTERM), 0);
   }
   int compressed_seen = 0;
-  for (int round = 0; round < 8; ++round) {
+  // Eight rounds at least, and more until a kill has come after a day was compressed: the
+  // compressor runs at a low priority, so on a busy machine it may finish none in eight.
+  for (int round = 0; round < 40 && (round < 8 || compressed_seen == 0); ++round) {
     ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data.string(), "--config",
                                             config.string(), "--rate-limit-rps", "0"});
     // Late reports for the days being compressed, while they are.
