@@ -1,12 +1,11 @@
 // vigia-server: loads the configuration, opens (and repairs) the stores, serves HTTP until
 // SIGTERM/SIGINT, then finishes in-flight requests and exits 0.
 
+#include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-
-#include <curl/curl.h>
 
 #include <csignal>
 #include <thread>
@@ -166,10 +165,10 @@ int main(int argc, char** argv) {
       return;
     }
     const auto& p = *reloaded;
-    spdlog::info("SIGHUP: policy {} reloaded; each host's newest report is judged again",
-                 p ? p->name() + " " + p->version() + " (" + std::to_string(p->rules().size()) +
-                         " rules)"
-                   : std::string("(none)"));
+    spdlog::info(
+        "SIGHUP: policy {} reloaded; each host's newest report is judged again",
+        p ? p->name() + " " + p->version() + " (" + std::to_string(p->rules().size()) + " rules)"
+          : std::string("(none)"));
     store->setPolicy(std::move(*reloaded));
     metrics.policyReloaded(true);
   };

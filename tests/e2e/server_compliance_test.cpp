@@ -124,8 +124,8 @@ TEST_F(ServerCompliance, EveryEndpointAnswersFromTheVerdicts) {
   const Json page = getJson(port, "/api/v1/compliance/hosts?limit=2");
   ASSERT_EQ(page["items"].size(), 2u);
   ASSERT_TRUE(page["next"].is_string());
-  const Json rest = getJson(port, "/api/v1/compliance/hosts?limit=2&cursor=" +
-                                      page["next"].get<std::string>());
+  const Json rest =
+      getJson(port, "/api/v1/compliance/hosts?limit=2&cursor=" + page["next"].get<std::string>());
   ASSERT_EQ(rest["items"].size(), 1u);
   EXPECT_EQ(rest["items"][0]["ip"], "10.5.0.3");
 
@@ -163,8 +163,8 @@ TEST_F(ServerCompliance, EveryEndpointAnswersFromTheVerdicts) {
     EXPECT_EQ(answer.status, 200) << target;
     EXPECT_EQ(answer.headers["content-type"].rfind("text/csv", 0), 0u) << target;
   }
-  EXPECT_NE(httpGet(port, "/api/v1/servers/10.5.0.1/compliance?format=csv").body.find(
-                "\"\"name\"\":\"\"xmrig\"\""),
+  EXPECT_NE(httpGet(port, "/api/v1/servers/10.5.0.1/compliance?format=csv")
+                .body.find("\"\"name\"\":\"\"xmrig\"\""),
             std::string::npos)
       << "evidence as its compact JSON";
   EXPECT_EQ(httpGet(port, "/api/v1/compliance/hosts?status=bad").status, 400);
@@ -209,8 +209,8 @@ TEST_F(ServerCompliance, SighupAppliesAChangedPolicyAndKeepsTheOldOneWhenTheNewI
   EXPECT_EQ(getJson(port, "/api/v1/compliance")["hosts"]["failing"], 1);  // no sshd
   const std::string first_digest = getJson(port, "/api/v1/policy")["digest"];
 
-  write(policy_, std::string(kPolicy).replace(std::string(kPolicy).find("name = \"sshd\""),
-                                               13, "name = \"cron\""));
+  write(policy_, std::string(kPolicy).replace(std::string(kPolicy).find("name = \"sshd\""), 13,
+                                              "name = \"cron\""));
   ::kill(server.pid(), SIGHUP);
   ASSERT_TRUE(eventually([&] {
     return getJson(port, "/api/v1/compliance")["hosts"]["compliant"] == 1;
@@ -234,11 +234,11 @@ TEST_F(ServerCompliance, SighupAppliesAChangedPolicyAndKeepsTheOldOneWhenTheNewI
 }
 
 TEST_F(ServerCompliance, ABadPolicyStopsTheStartWithItsFileLineAndReason) {
-  write(policy_, "[[rules]]\nid = \"a\"\ntitle = \"t\"\nseverity = \"low\"\nforbid_process = "
-                 "{ name_regex = \"(\" }\n");
-  auto run = vigia::test::runProcess(
-      {VIGIA_SERVER_BIN, "--listen", "127.0.0.1:0", "--data-dir", data_.string(), "--policy",
-       policy_.string()});
+  write(policy_,
+        "[[rules]]\nid = \"a\"\ntitle = \"t\"\nseverity = \"low\"\nforbid_process = "
+        "{ name_regex = \"(\" }\n");
+  auto run = vigia::test::runProcess({VIGIA_SERVER_BIN, "--listen", "127.0.0.1:0", "--data-dir",
+                                      data_.string(), "--policy", policy_.string()});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("policy.toml:5"), std::string::npos) << run.err;
 }
@@ -248,9 +248,8 @@ TEST_F(ServerCompliance, AHostTurnsStaleWhenItsNewestReportAges) {
                                           policy_.string(), "--stale-after-seconds", "2"});
   ASSERT_EQ(postReport(server.port(), report("10.5.0.1", {"sshd"})).status, 201);
   EXPECT_EQ(getJson(server.port(), "/api/v1/compliance")["hosts"]["compliant"], 1);
-  ASSERT_TRUE(eventually([&] {
-    return getJson(server.port(), "/api/v1/compliance")["hosts"]["stale"] == 1;
-  }, 10s));
+  ASSERT_TRUE(eventually(
+      [&] { return getJson(server.port(), "/api/v1/compliance")["hosts"]["stale"] == 1; }, 10s));
   const Json fleet = getJson(server.port(), "/api/v1/compliance");
   EXPECT_EQ(fleet["hosts"]["compliant"], 0) << "a stale host is never compliant";
   EXPECT_EQ(fleet["rules"][1]["pass"], 0) << "nor counted in the rules";
@@ -286,10 +285,10 @@ TEST_F(ServerCompliance, AHostGoingStaleAndComingBackIsAnnounced) {
 TEST_F(ServerCompliance, WebhookEventsSurviveAKillAndAHangingReceiverDoesNotSlowIngest) {
   vigia::test::WebhookReceiver receiver;
   receiver.answerWith(503);  // down: events stay queued
-  const auto config = write(dir_.path() / "server.toml",
-                            "[compliance]\npolicies = [\"" + policy_.string() +
-                                "\"]\n[[compliance.webhooks]]\nurl = \"" + receiver.url() +
-                                "\"\nmin_severity = \"critical\"\n");
+  const auto config =
+      write(dir_.path() / "server.toml", "[compliance]\npolicies = [\"" + policy_.string() +
+                                             "\"]\n[[compliance.webhooks]]\nurl = \"" +
+                                             receiver.url() + "\"\nmin_severity = \"critical\"\n");
   std::set<std::string> ids;
   {
     ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data_.string(), "--config",
@@ -302,23 +301,26 @@ TEST_F(ServerCompliance, WebhookEventsSurviveAKillAndAHangingReceiverDoesNotSlow
   }
   for (const auto& r : receiver.requests()) ids.insert(Json::parse(r.body)["id"]);
   receiver.answerWith(200);
-  ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data_.string(), "--config",
-                                          config.string(), "--compress", "none"});
+  ServerProcess server(VIGIA_SERVER_BIN, {"--data-dir", data_.string(), "--config", config.string(),
+                                          "--compress", "none"});
   // pass→fail and fail→pass of the critical rule; sshd-running (high) is below min_severity.
-  ASSERT_TRUE(eventually([&] {
-    std::set<std::string> delivered;
-    for (const auto& r : receiver.requests()) delivered.insert(Json::parse(r.body)["id"]);
-    return delivered.size() == 2;
-  }, 30s)) << server.logs();
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::set<std::string> delivered;
+        for (const auto& r : receiver.requests()) delivered.insert(Json::parse(r.body)["id"]);
+        return delivered.size() == 2;
+      },
+      30s))
+      << server.logs();
   std::vector<Json> events;
   for (const auto& r : receiver.requests()) {
     events.push_back(Json::parse(r.body));
     EXPECT_EQ(r.headers.at("x-vigia-event-id"), events.back()["id"]);
   }
   for (const auto& id : ids) {
-    EXPECT_TRUE(std::any_of(events.begin(), events.end(),
-                            [&](const Json& e) { return e["id"] == id; }))
-        << "an event tried before the kill keeps its id";
+    EXPECT_TRUE(std::any_of(events.begin(), events.end(), [&](const Json& e) {
+      return e["id"] == id;
+    })) << "an event tried before the kill keeps its id";
   }
   EXPECT_EQ(events.back()["kind"], "verdict");
   EXPECT_EQ(events.back()["rule"]["id"], "no-miner");
@@ -330,9 +332,9 @@ TEST_F(ServerCompliance, WebhookEventsSurviveAKillAndAHangingReceiverDoesNotSlow
   ASSERT_EQ(postReport(server.port(), report("10.5.0.1", {"sshd", "xmrig"})).status, 201);
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 20; ++i) {
-    ASSERT_EQ(postReport(server.port(), report("10.5.0." + std::to_string(10 + i), {"xmrig"}))
-                  .status,
-              201);
+    ASSERT_EQ(
+        postReport(server.port(), report("10.5.0." + std::to_string(10 + i), {"xmrig"})).status,
+        201);
   }
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
   receiver.hang(false);

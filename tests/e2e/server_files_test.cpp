@@ -293,13 +293,16 @@ TEST(ServerFiles, KillNineWhileCompressingLosesAndDuplicatesNothing) {
   {
     ServerProcess server(VIGIA_SERVER_BIN,
                          {"--data-dir", data.string(), "--config", config.string()});
-    ASSERT_TRUE(eventually([&] {
-      for (const auto& entry : fs::directory_iterator(data / "json")) {
-        const auto name = entry.path().filename().string();
-        if (name.ends_with(".jsonl") && name.find(dayAgo(0)) == std::string::npos) return false;
-      }
-      return true;
-    }, 90s)) << "every closed day ends up compressed (by a low-priority thread: slow when busy)";
+    ASSERT_TRUE(eventually(
+        [&] {
+          for (const auto& entry : fs::directory_iterator(data / "json")) {
+            const auto name = entry.path().filename().string();
+            if (name.ends_with(".jsonl") && name.find(dayAgo(0)) == std::string::npos) return false;
+          }
+          return true;
+        },
+        90s))
+        << "every closed day ends up compressed (by a low-priority thread: slow when busy)";
     ASSERT_EQ(server.stop(SIGTERM), 0) << server.logs();
   }
   EXPECT_GT(compressed_seen, 0) << "no kill came after a day was compressed";

@@ -55,7 +55,8 @@ Json ruleCountsJson(const compliance::RuleInfo& rule, const StatusCounts& c) {
           {"error", c.error}};
 }
 
-Json hostItemJson(const HostComplianceItem& h, const std::unordered_map<std::string, std::size_t>& rules,
+Json hostItemJson(const HostComplianceItem& h,
+                  const std::unordered_map<std::string, std::size_t>& rules,
                   const compliance::Policy* policy) {
   Json failing = Json::array();
   std::optional<compliance::Severity> worst;
@@ -142,7 +143,8 @@ ApiResponse complianceOverview(const ApiContext& api, const Call& call) {
   if (policy) {
     for (const auto& rule : policy->rules()) {
       const auto it = summary->rules.find(rule.id);
-      rules.push_back(ruleCountsJson(rule, it == summary->rules.end() ? StatusCounts{} : it->second));
+      rules.push_back(
+          ruleCountsJson(rule, it == summary->rules.end() ? StatusCounts{} : it->second));
     }
   }
   if (params->csv()) {
@@ -159,15 +161,14 @@ ApiResponse complianceOverview(const ApiContext& api, const Call& call) {
 }
 
 ApiResponse complianceHosts(const ApiContext& api, const Call& call) {
-  auto params = QueryParams::parse(call.query(),
-                                   {"status", "rule", "severity", "limit", "cursor", "format"});
+  auto params =
+      QueryParams::parse(call.query(), {"status", "rule", "severity", "limit", "cursor", "format"});
   if (!params) return badQuery(params.error());
   HostComplianceQuery q;
   q.stale_cutoff_us = staleCutoffUs(api.store);
   q.status = params->text("status");
   if (q.status && *q.status != "compliant" && *q.status != "failing" && *q.status != "stale") {
-    return errorResponse(400, "invalid_query",
-                         "status: expected compliant, failing or stale");
+    return errorResponse(400, "invalid_query", "status: expected compliant, failing or stale");
   }
   q.rule = params->text("rule");
   if (auto severity = params->text("severity")) {
@@ -232,7 +233,8 @@ ApiResponse hostCompliance(const ApiContext& api, const Call& call) {
   for (const VerdictItem* v : ordered) {
     if (v != nullptr) items.push_back(verdictJson(*v));
   }
-  if (params->csv()) return csvOfAll(api, verdictJson({}), std::move(items), *ip + "_compliance.csv");
+  if (params->csv())
+    return csvOfAll(api, verdictJson({}), std::move(items), *ip + "_compliance.csv");
   return jsonItems(std::move(items), std::nullopt, false);
 }
 
@@ -244,8 +246,8 @@ ApiResponse hostComplianceHistory(const ApiContext& api, const Call& call) {
   if (!params) return badQuery(params.error());
   VerdictRunQuery q;
   q.rule = params->text("rule");
-  for (auto [key, field] : {std::pair{"since", &VerdictRunQuery::since},
-                            std::pair{"until", &VerdictRunQuery::until}}) {
+  for (auto [key, field] :
+       {std::pair{"since", &VerdictRunQuery::since}, std::pair{"until", &VerdictRunQuery::until}}) {
     auto t = params->time(key);
     if (!t) return badQuery(t.error());
     q.*field = *t;
@@ -266,10 +268,10 @@ ApiResponse hostComplianceHistory(const ApiContext& api, const Call& call) {
   if (!first) return unavailable(first.error());
   if (!*first) return errorResponse(404, "not_found", "unknown server " + *ip);
   const auto nextOf = [&q](const std::vector<VerdictRunItem>& page) {
-    return page.size() == static_cast<std::size_t>(q.limit) ? std::optional<ListCursor>(ListCursor{
-                                                                  page.back().first_seen_us,
-                                                                  page.back().run_id})
-                                                            : std::nullopt;
+    return page.size() == static_cast<std::size_t>(q.limit)
+               ? std::optional<ListCursor>(
+                     ListCursor{page.back().first_seen_us, page.back().run_id})
+               : std::nullopt;
   };
   if (!csv) {
     Json items = Json::array();
@@ -317,8 +319,8 @@ ApiResponse complianceTrend(const ApiContext& api, const Call& call) {
   const auto today = std::chrono::floor<std::chrono::days>(now);
   const auto first = today - std::chrono::days(days->value_or(30) - 1);
   auto trend = api.store.queries().complianceTrend(
-      common::Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(
-          first.time_since_epoch())),
+      common::Timestamp(
+          std::chrono::duration_cast<std::chrono::microseconds>(first.time_since_epoch())),
       now, api.store.staleAfter());
   if (!trend) return unavailable(trend.error());
   Json items = Json::array();
@@ -333,9 +335,9 @@ std::string complianceMetrics(ReportStore& store) {
   std::string out;
   out += "# HELP vigia_compliance_hosts Hosts by compliance status (stale wins).\n";
   out += "# TYPE vigia_compliance_hosts gauge\n";
-  for (const auto& [status, n] : {std::pair{"compliant", summary->compliant},
-                                  std::pair{"failing", summary->failing},
-                                  std::pair{"stale", summary->stale}}) {
+  for (const auto& [status, n] :
+       {std::pair{"compliant", summary->compliant}, std::pair{"failing", summary->failing},
+        std::pair{"stale", summary->stale}}) {
     out += std::string("vigia_compliance_hosts{status=\"") + status + "\"} " + std::to_string(n) +
            "\n";
   }

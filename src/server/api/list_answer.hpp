@@ -18,7 +18,7 @@ namespace vigia::server {
 // The largest page of a JSON answer, and the page size of a CSV export.
 inline constexpr int kMaxLimit = 1000;
 
-ApiResponse badQuery(const common::Error& e);    // 400 invalid_query
+ApiResponse badQuery(const common::Error& e);     // 400 invalid_query
 ApiResponse unavailable(const common::Error& e);  // 503 storage_unavailable
 
 template <typename T>

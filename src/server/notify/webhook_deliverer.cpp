@@ -100,8 +100,7 @@ void WebhookDeliverer::deliver(WebhookConfig hook) {
       metrics_.webhookAttempt(true);
       if (auto st = (*outbox)->remove(event.id); !st) {
         // Delivered but still queued: it will be delivered again, with the same id.
-        spdlog::warn("webhook {}: removing event {}: {}", name, event.event_id,
-                     st.error().message);
+        spdlog::warn("webhook {}: removing event {}: {}", name, event.event_id, st.error().message);
         if (!pause(std::chrono::seconds(1))) return;
         break;
       }

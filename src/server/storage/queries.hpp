@@ -114,9 +114,8 @@ class ReadQueries {
       const std::string& ip, const VerdictRunQuery& query) = 0;
   // Per UTC day from `first_day` through the day of `now`, oldest first: host counts at the
   // end of each day (at `now` for its day).
-  virtual common::Result<std::vector<TrendDay>> complianceTrend(common::Timestamp first_day,
-                                                                common::Timestamp now,
-                                                                std::chrono::seconds stale_after) = 0;
+  virtual common::Result<std::vector<TrendDay>> complianceTrend(
+      common::Timestamp first_day, common::Timestamp now, std::chrono::seconds stale_after) = 0;
 };
 
 }  // namespace vigia::server

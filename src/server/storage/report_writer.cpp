@@ -113,9 +113,9 @@ void ReportWriter::loop() {
       std::unique_lock lock(queue_mutex_);
       // Housekeeping with steps left goes on between batches; otherwise wake now and then to
       // record the day files' syncs and look for due work.
-      const bool busy = maintenance_->busy() ||
-                        std::any_of(steps_.begin(), steps_.end(),
-                                    [](const auto& step) { return step->busy(); });
+      const bool busy =
+          maintenance_->busy() ||
+          std::any_of(steps_.begin(), steps_.end(), [](const auto& step) { return step->busy(); });
       queue_cv_.wait_for(lock, busy ? std::chrono::seconds(0) : kIdleWake,
                          [this] { return !queue_.empty() || stopping_; });
       stop = stopping_ && queue_.empty();  // everything submitted is answered

@@ -48,13 +48,11 @@ class Storage final : public ReportStore {
   }
   std::shared_ptr<const ActivePolicy> activePolicy() override { return compliance_->active(); }
   std::chrono::seconds staleAfter() const override { return stale_after_; }
-  common::Result<std::unique_ptr<WebhookOutbox>> openOutbox() override {
-    return db_->openOutbox();
-  }
+  common::Result<std::unique_ptr<WebhookOutbox>> openOutbox() override { return db_->openOutbox(); }
 
  private:
   std::unique_ptr<Database> db_;
-  DayFileSet files_;  // before writer_, which holds a reference
+  DayFileSet files_;                      // before writer_, which holds a reference
   ComplianceStep* compliance_ = nullptr;  // one of writer_'s steps
   std::chrono::seconds stale_after_;
   ReportWriter writer_;

@@ -28,9 +28,9 @@ struct ComplianceSummary {
 };
 
 struct HostComplianceQuery {
-  std::int64_t stale_cutoff_us = 0;  // a host whose newest report is older is stale
-  std::optional<std::string> status;  // "compliant", "failing" or "stale"
-  std::optional<std::string> rule;    // failing that rule
+  std::int64_t stale_cutoff_us = 0;              // a host whose newest report is older is stale
+  std::optional<std::string> status;             // "compliant", "failing" or "stale"
+  std::optional<std::string> rule;               // failing that rule
   std::optional<compliance::Severity> severity;  // failing a rule of at least that severity
   int limit = 100;
   std::optional<std::int64_t> after_host_id;  // the page after this host (hosts in id order)

@@ -73,9 +73,9 @@ std::vector<VerdictEntry> ComplianceStep::entriesOf(
   entries.reserve(verdicts.size());
   for (const auto& v : verdicts) {
     if (v.rule >= active.rule_ids.size()) continue;
-    entries.push_back({active.rule_ids[v.rule], v.status, v.evidence,
-                       v.waiver ? std::optional<std::string>(waiverJson(*v.waiver))
-                                : std::nullopt});
+    entries.push_back(
+        {active.rule_ids[v.rule], v.status, v.evidence,
+         v.waiver ? std::optional<std::string>(waiverJson(*v.waiver)) : std::nullopt});
   }
   return entries;
 }
@@ -183,9 +183,9 @@ common::Status ComplianceStep::place(WriteSession& db, const HostRef& host,
     const std::uint64_t hash = evidenceHash(e);
     now.push_back({e.rule_id, e.status, hash});
     failing = failing || compliance::isFailing(e.status);
-    const auto old = std::lower_bound(
-        (*current)->begin(), (*current)->end(), e.rule_id,
-        [](const Current& c, std::int64_t id) { return c.rule_id < id; });
+    const auto old =
+        std::lower_bound((*current)->begin(), (*current)->end(), e.rule_id,
+                         [](const Current& c, std::int64_t id) { return c.rule_id < id; });
     const bool had = old != (*current)->end() && old->rule_id == e.rule_id;
     if (had && old->status == e.status && old->evidence_hash == hash) continue;
     if (auto set = db.compliance().setEvidence(host.id, std::nullopt, e); !set) {
@@ -336,8 +336,8 @@ void ComplianceStep::between(WriteSession& db) {
     std::lock_guard lock(mutex_);
     policy.swap(pending_);
   }
-  const bool stale_due = !options_.webhooks.empty() &&
-                         std::chrono::steady_clock::now() >= next_stale_check_;
+  const bool stale_due =
+      !options_.webhooks.empty() && std::chrono::steady_clock::now() >= next_stale_check_;
   if (!policy && !rejudge_after_ && !stale_due) return;
   common::Status st = db.begin();
   if (st && policy) st = install(db, *policy);  // a copy: set again below if this fails
@@ -368,8 +368,7 @@ common::Status ComplianceStep::rejudgeStep(WriteSession& db) {
       continue;
     }
     if (active && active->policy) verdicts = compliance::evaluate(*active->policy, report->report);
-    if (auto st = place(db, {n.host.id, n.host.ip, n.host.hostname}, n.point,
-                        report->collected_at,
+    if (auto st = place(db, {n.host.id, n.host.ip, n.host.hostname}, n.point, report->collected_at,
                         active ? entriesOf(*active, verdicts) : std::vector<VerdictEntry>{}, true);
         !st) {
       return st;
@@ -391,8 +390,9 @@ common::Status ComplianceStep::staleStep(WriteSession& db) {
   for (const auto& host : *stale) {
     auto current = currentOf(db, host.id);
     if (!current) return current.error();
-    const bool failing = std::any_of((*current)->begin(), (*current)->end(),
-                                     [](const Current& c) { return compliance::isFailing(c.status); });
+    const bool failing = std::any_of((*current)->begin(), (*current)->end(), [](const Current& c) {
+      return compliance::isFailing(c.status);
+    });
     WebhookEvent event;
     event.stale_kind = true;
     event.at = common::nowUtc();

@@ -79,8 +79,8 @@ class ComplianceStep final : public DerivedStep {
                        bool again);
   common::Status placedLate(WriteSession& db, const HostRef& host, const ReportPoint& point,
                             const std::vector<VerdictEntry>& entries);
-  common::Status recount(WriteSession& db, std::int64_t host_id,
-                         const std::vector<Current>& before, const std::vector<Current>& after);
+  common::Status recount(WriteSession& db, std::int64_t host_id, const std::vector<Current>& before,
+                         const std::vector<Current>& after);
   common::Result<std::vector<Current>*> currentOf(WriteSession& db, std::int64_t host_id);
   common::Status queue(WriteSession& db, WebhookEvent event,
                        std::optional<compliance::Severity> severity);
@@ -93,7 +93,7 @@ class ComplianceStep final : public DerivedStep {
   RunLedger<VerdictEntry> ledger_;
 
   mutable std::mutex mutex_;
-  std::shared_ptr<const ActivePolicy> active_;              // guarded by mutex_
+  std::shared_ptr<const ActivePolicy> active_;                        // guarded by mutex_
   std::optional<std::shared_ptr<const compliance::Policy>> pending_;  // guarded by mutex_
 
   // Writer thread only: each host's current verdicts (sorted by rule id), loaded on its first

@@ -349,9 +349,9 @@ max_sessions = 1
 }
 
 TEST_P(ComplianceStoreTest, ChangesToAndFromFailQueueOneWebhookEventEach) {
-  open(policyOf(kPolicy), {{"http://127.0.0.1:9/all", compliance::Severity::kInfo, std::nullopt},
-                           {"http://127.0.0.1:9/critical", compliance::Severity::kCritical,
-                            std::nullopt}});
+  open(policyOf(kPolicy),
+       {{"http://127.0.0.1:9/all", compliance::Severity::kInfo, std::nullopt},
+        {"http://127.0.0.1:9/critical", compliance::Severity::kCritical, std::nullopt}});
   ASSERT_TRUE(store_);
   std::mt19937 rng(5);
   const std::int64_t now_us = common::nowUtc().time_since_epoch().count();
@@ -365,7 +365,8 @@ TEST_P(ComplianceStoreTest, ChangesToAndFromFailQueueOneWebhookEventEach) {
     post({&reports[i]});
   }
   store_->stop();
-  const auto events = GetParam().rows(data_, "SELECT webhook, body FROM webhook_outbox ORDER BY id");
+  const auto events =
+      GetParam().rows(data_, "SELECT webhook, body FROM webhook_outbox ORDER BY id");
   ASSERT_EQ(events.size(), 4u);  // pass→fail and fail→pass, to both receivers
   const Json first = Json::parse(events[0][1]);
   EXPECT_EQ(first["kind"], "verdict");

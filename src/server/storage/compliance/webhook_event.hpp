@@ -11,7 +11,7 @@
 namespace vigia::server {
 
 struct WebhookEvent {
-  std::string id;  // uuid, the same on every delivery attempt
+  std::string id;           // uuid, the same on every delivery attempt
   bool stale_kind = false;  // "stale" (a host's staleness) or "verdict" (a rule's)
   common::Timestamp at{};
   std::string host_ip, hostname;

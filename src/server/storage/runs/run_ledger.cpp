@@ -246,8 +246,8 @@ common::Status RunLedger<Entry>::replaceNewest(Table& table, HostTimeline& timel
   };
   for (const auto& [key, run] : current) {
     if (listed(key)) continue;
-    common::Status st = run->first == point || !before ? table.remove(run->id)
-                                                         : table.setLast(run->id, before);
+    common::Status st =
+        run->first == point || !before ? table.remove(run->id) : table.setLast(run->id, before);
     if (!st) return st;
     setOpen(h, key, std::nullopt);
   }

@@ -35,7 +35,6 @@ std::string severitiesFrom(compliance::Severity s) {
   return list + ")";
 }
 
-
 common::Result<std::optional<std::int64_t>> hostIdOf(SqliteConnection& db, const std::string& ip) {
   auto stmt = db.prepare("SELECT id FROM hosts WHERE ip = ?");
   if (!stmt) return stmt.error();
@@ -51,11 +50,21 @@ common::Result<std::optional<std::int64_t>> hostIdOf(SqliteConnection& db, const
 
 void StatusCounts::add(compliance::Status s, std::int64_t n) {
   switch (s) {
-    case compliance::Status::kPass: pass += n; break;
-    case compliance::Status::kFail: fail += n; break;
-    case compliance::Status::kWaived: waived += n; break;
-    case compliance::Status::kNotApplicable: not_applicable += n; break;
-    case compliance::Status::kError: error += n; break;
+    case compliance::Status::kPass:
+      pass += n;
+      break;
+    case compliance::Status::kFail:
+      fail += n;
+      break;
+    case compliance::Status::kWaived:
+      waived += n;
+      break;
+    case compliance::Status::kNotApplicable:
+      not_applicable += n;
+      break;
+    case compliance::Status::kError:
+      error += n;
+      break;
   }
 }
 
@@ -109,12 +118,12 @@ common::Result<std::vector<HostComplianceItem>> SqliteDatabase::complianceHosts(
   auto conn = reader();
   if (!conn) return conn.error();
   const std::string failing_exists =
-      std::string("EXISTS (SELECT 1 FROM compliance_runs r WHERE r.host_id = h.id AND "
-                  "r.last_report_id IS NULL AND r.status IN ") +
+      std::string(
+          "EXISTS (SELECT 1 FROM compliance_runs r WHERE r.host_id = h.id AND "
+          "r.last_report_id IS NULL AND r.status IN ") +
       kFailing;
-  std::string sql =
-      "SELECT h.id, h.ip, h.hostname, h.last_report_at, h.last_collected_us < ?1, " +
-      failing_exists + ") FROM hosts h WHERE h.id > ?2";
+  std::string sql = "SELECT h.id, h.ip, h.hostname, h.last_report_at, h.last_collected_us < ?1, " +
+                    failing_exists + ") FROM hosts h WHERE h.id > ?2";
   if (q.status == "stale") sql += " AND h.last_collected_us < ?1";
   if (q.status == "failing") sql += " AND h.last_collected_us >= ?1 AND " + failing_exists + ")";
   if (q.status == "compliant") {

@@ -34,9 +34,9 @@ common::Result<std::vector<VerdictEntry>> SqliteComplianceWrites::currentVerdict
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, host_id);
   std::vector<VerdictEntry> verdicts;
-  if (auto st = eachRow(**stmt, [&](const Statement& s) {
-        verdicts.push_back(RunColumns<VerdictEntry>::read(s, 0));
-      });
+  if (auto st = eachRow(
+          **stmt,
+          [&](const Statement& s) { verdicts.push_back(RunColumns<VerdictEntry>::read(s, 0)); });
       !st) {
     return st.error();
   }
@@ -47,11 +47,10 @@ common::Status SqliteComplianceWrites::setEvidence(std::int64_t host_id,
                                                    std::optional<std::int64_t> last_report_id,
                                                    const VerdictEntry& verdict) {
   auto stmt = db_.prepare(
-      last_report_id
-          ? "UPDATE compliance_runs SET evidence = ?, waiver = ? WHERE host_id = ? AND "
-            "rule_id = ? AND status = ? AND last_report_id = ?"
-          : "UPDATE compliance_runs SET evidence = ?, waiver = ? WHERE host_id = ? AND "
-            "rule_id = ? AND status = ? AND last_report_id IS NULL");
+      last_report_id ? "UPDATE compliance_runs SET evidence = ?, waiver = ? WHERE host_id = ? AND "
+                       "rule_id = ? AND status = ? AND last_report_id = ?"
+                     : "UPDATE compliance_runs SET evidence = ?, waiver = ? WHERE host_id = ? AND "
+                       "rule_id = ? AND status = ? AND last_report_id IS NULL");
   if (!stmt) return stmt.error();
   (*stmt)
       ->bind(1, verdict.evidence)
@@ -106,9 +105,10 @@ common::Result<std::vector<ComplianceWrites::HostRef>> SqliteComplianceWrites::m
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, cutoff_us).bind(2, max);
   std::vector<HostRef> hosts;
-  if (auto st = eachRow(**stmt, [&](const Statement& s) {
-        hosts.push_back({s.int64(0), s.text(1), s.text(2)});
-      });
+  if (auto st = eachRow(**stmt,
+                        [&](const Statement& s) {
+                          hosts.push_back({s.int64(0), s.text(1), s.text(2)});
+                        });
       !st) {
     return st.error();
   }
@@ -133,11 +133,12 @@ common::Result<std::vector<ComplianceWrites::NewestReport>> SqliteComplianceWrit
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, after_host_id).bind(2, max);
   std::vector<NewestReport> newest;
-  if (auto st = eachRow(**stmt, [&](const Statement& s) {
-        newest.push_back({{s.int64(0), s.text(1), s.text(2)},
-                          {s.int64(3), s.int64(4), s.text(5)},
-                          {}});
-      });
+  if (auto st = eachRow(**stmt,
+                        [&](const Statement& s) {
+                          newest.push_back({{s.int64(0), s.text(1), s.text(2)},
+                                            {s.int64(3), s.int64(4), s.text(5)},
+                                            {}});
+                        });
       !st) {
     return st.error();
   }

@@ -1,10 +1,10 @@
 #include "server/storage/sqlite/sqlite_database.hpp"
-#include "server/storage/sqlite/sqlite_webhook_outbox.hpp"
 
 #include <limits>
 
 #include "server/storage/sqlite/document_chain.hpp"
 #include "server/storage/sqlite/migrations.hpp"
+#include "server/storage/sqlite/sqlite_webhook_outbox.hpp"
 #include "server/storage/sqlite/sqlite_write_session.hpp"
 
 namespace vigia::server {

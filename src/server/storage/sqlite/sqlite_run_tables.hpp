@@ -1,7 +1,7 @@
 #pragma once
 
-// process_runs, session_runs and compliance_runs on SQLite: one implementation of RunTable, with each table's
-// identity columns in RunColumns<Entry>.
+// process_runs, session_runs and compliance_runs on SQLite: one implementation of RunTable, with
+// each table's identity columns in RunColumns<Entry>.
 
 #include <string>
 
