@@ -19,7 +19,25 @@ struct ListCursor;
 
 struct StatusCounts {
   std::int64_t pass = 0, fail = 0, waived = 0, not_applicable = 0, error = 0;
-  void add(compliance::Status s, std::int64_t n);
+  void add(compliance::Status s, std::int64_t n) {
+    switch (s) {
+      case compliance::Status::kPass:
+        pass += n;
+        break;
+      case compliance::Status::kFail:
+        fail += n;
+        break;
+      case compliance::Status::kWaived:
+        waived += n;
+        break;
+      case compliance::Status::kNotApplicable:
+        not_applicable += n;
+        break;
+      case compliance::Status::kError:
+        error += n;
+        break;
+    }
+  }
 };
 
 struct ComplianceSummary {

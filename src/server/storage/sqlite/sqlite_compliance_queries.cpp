@@ -48,26 +48,6 @@ common::Result<std::optional<std::int64_t>> hostIdOf(SqliteConnection& db, const
 
 }  // namespace
 
-void StatusCounts::add(compliance::Status s, std::int64_t n) {
-  switch (s) {
-    case compliance::Status::kPass:
-      pass += n;
-      break;
-    case compliance::Status::kFail:
-      fail += n;
-      break;
-    case compliance::Status::kWaived:
-      waived += n;
-      break;
-    case compliance::Status::kNotApplicable:
-      not_applicable += n;
-      break;
-    case compliance::Status::kError:
-      error += n;
-      break;
-  }
-}
-
 common::Result<ComplianceSummary> SqliteDatabase::complianceSummary(std::int64_t stale_cutoff_us) {
   auto conn = reader();
   if (!conn) return conn.error();
