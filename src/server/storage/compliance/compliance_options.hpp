@@ -17,6 +17,7 @@ struct WebhookConfig {
   std::string url;
   compliance::Severity min_severity = compliance::Severity::kInfo;
   std::optional<std::string> token;  // read from token_file when the configuration loads
+  std::string token_file;            // as configured; empty: no Authorization header
 };
 
 struct ComplianceOptions {

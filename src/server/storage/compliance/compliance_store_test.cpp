@@ -350,8 +350,8 @@ max_sessions = 1
 
 TEST_P(ComplianceStoreTest, ChangesToAndFromFailQueueOneWebhookEventEach) {
   open(policyOf(kPolicy),
-       {{"http://127.0.0.1:9/all", compliance::Severity::kInfo, std::nullopt},
-        {"http://127.0.0.1:9/critical", compliance::Severity::kCritical, std::nullopt}});
+       {{"http://127.0.0.1:9/all", compliance::Severity::kInfo, std::nullopt, ""},
+        {"http://127.0.0.1:9/critical", compliance::Severity::kCritical, std::nullopt, ""}});
   ASSERT_TRUE(store_);
   std::mt19937 rng(5);
   const std::int64_t now_us = common::nowUtc().time_since_epoch().count();
