@@ -1,4 +1,4 @@
-// vigia-agent: parses the command line, runs the command, maps the outcome to SPEC §2's exit
+// vigia-agent: parses the command line, runs the command, maps the outcome to docs/cli.md's exit
 // codes. Collection lives in the collectors, delivery in delivery/ and agent_commands.
 
 #include <curl/curl.h>

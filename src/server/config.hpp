@@ -1,7 +1,7 @@
 #pragma once
 
-// vigia-server's configuration: defaults, then the TOML file (--config), then flags (SPEC §3).
-// Every option is documented in `vigia-server --help` and docs/operations.md.
+// vigia-server's configuration: defaults, then the TOML file (--config), then flags (docs/cli.md).
+// Every option is documented in `vigia-server --help` and docs/cli.md.
 
 #include <cstddef>
 #include <filesystem>
@@ -41,7 +41,7 @@ struct ServerConfig {
   std::filesystem::path tls_cert, tls_key, tls_client_ca;  // empty cert: plain HTTP
   double rate_limit_rps = 50;                              // per client address; 0: off
   double rate_limit_burst = 200;
-  // [compliance] (SPEC §5): the policy files, read at start and on SIGHUP.
+  // [compliance] (docs/compliance.md): the policy files, read at start and on SIGHUP.
   std::vector<std::filesystem::path> policies;
   int stale_after_seconds = 900;
   std::vector<WebhookConfig> webhooks;

@@ -1,6 +1,6 @@
 #pragma once
 
-// vigia-agent's delivery settings (SPEC §2): defaults, then the TOML file, then the environment
+// vigia-agent's delivery settings (docs/cli.md): defaults, then the TOML file, then the environment
 // (VIGIA_SERVER, VIGIA_TOKEN), then flags. Loading is separate from the command line so that
 // `run` can reload the same sources on SIGHUP.
 
@@ -28,7 +28,7 @@ struct AgentConfig {
   int interval_seconds = 60;
   int timeout_seconds = 30;
   bool allow_insecure_http = false;
-  bool redact = true;                        // secrets in command lines become *** (SPEC §2)
+  bool redact = true;                        // secrets in command lines become *** (docs/cli.md)
   std::vector<std::string> redact_patterns;  // more RE2 patterns, checked when loaded
 };
 
@@ -56,7 +56,7 @@ Environment processEnvironment();
 common::Result<AgentConfig> loadAgentConfig(const AgentFlags& flags, const Environment& env,
                                             bool need_server = true);
 
-// SPEC §2: $STATE_DIRECTORY/spool under systemd, else /var/lib/vigia/spool when it can be
+// docs/cli.md: $STATE_DIRECTORY/spool under systemd, else /var/lib/vigia/spool when it can be
 // created, else $HOME/.local/state/vigia/spool.
 std::filesystem::path defaultSpoolDir(const Environment& env);
 
