@@ -21,6 +21,10 @@ packages=(
   systemd
 )
 
+# More packages for a local need (a debugger, an editor), installed the same way.
+# shellcheck disable=SC2206
+packages+=(${VIGIA_EXTRA_PACKAGES:-})
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -35,7 +39,14 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+if [ "$(id -u)" -ne 0 ]; then
+  # Say what to do, rather than let the shell say "sudo: command not found".
+  if ! command -v sudo >/dev/null; then
+    echo "install-deps: installing packages needs root: run as root or install sudo" >&2
+    exit 1
+  fi
+  SUDO="sudo"
+fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

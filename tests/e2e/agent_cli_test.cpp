@@ -1,4 +1,4 @@
-// `vigia-agent` as a user runs it: exit codes of SPEC §2 and a report that validates and
+// `vigia-agent` as a user runs it: exit codes of docs/cli.md and a report that validates and
 // matches this machine.
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Bearer tokens (SPEC §3) and the per-address rate limit, against the real server over
+// Bearer tokens (docs/api.md) and the per-address rate limit, against the real server over
 // 127.0.0.1: every endpoint by every kind of credential, token files and digests, the
 // loopback rule, logs free of tokens, and 429 once a burst is spent.
 

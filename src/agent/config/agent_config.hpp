@@ -56,7 +56,7 @@ common::Result<AgentConfig> loadAgentConfig(const AgentFlags& flags, const Envir
 common::Result<AgentConfig> loadAgentConfigAsWritten(const AgentFlags& flags,
                                                      const Environment& env, bool need_server);
 
-// SPEC §2: $STATE_DIRECTORY/spool under systemd, else /var/lib/vigia/spool when it can be
+// docs/cli.md: $STATE_DIRECTORY/spool under systemd, else /var/lib/vigia/spool when it can be
 // created, else $HOME/.local/state/vigia/spool.
 std::filesystem::path defaultSpoolDir(const Environment& env);
 

@@ -2,7 +2,7 @@
 
 // vigia-server's configuration: defaults, then the TOML file (--config), then flags. Every
 // option is a row of the table in server_options.cpp, which gives its default, its flag and
-// its help; docs/operations.md explains them.
+// its help; docs/cli.md explains them.
 
 #include <cstddef>
 #include <filesystem>

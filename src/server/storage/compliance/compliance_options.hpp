@@ -1,6 +1,6 @@
 #pragma once
 
-// What the storage needs to know to judge reports (SPEC §5): the policy, when a host is
+// What the storage needs to know to judge reports (docs/compliance.md): the policy, when a host is
 // stale, and who is told of changes.
 
 #include <chrono>
