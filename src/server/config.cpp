@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "common/build_info.hpp"
 #include "common/identifiers.hpp"
 
 namespace vigia::server {
@@ -332,7 +333,7 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
   ConfigOutcome outcome;
   ServerConfig& c = outcome.config;
   CLI::App app{"vigia-server: the vigia API. Stores every report in CSV, JSON Lines and SQLite."};
-  app.set_version_flag("--version", std::string("vigia-server ") + VIGIA_VERSION);
+  app.set_version_flag("--version", std::string("vigia-server ") + vigia::build::kVersionLine);
   app.footer(
       "Config file keys (TOML; flags override them): listen, data_dir, database, max_body_bytes,\n"
       "  [csv] formula_guard = true\n"
