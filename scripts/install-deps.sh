@@ -19,6 +19,10 @@ packages=(
   iproute2
   # the systemd units are checked with systemd-analyze verify
   systemd
+  # the Debian packages (tests/packaging): built with debhelper, man pages from --help,
+  # checked by lintian and hardening-check (devscripts), installed, upgraded and purged in a
+  # debootstrap chroot
+  debhelper dpkg-dev fakeroot help2man lintian devscripts debootstrap
 )
 
 # More packages for a local need (a debugger, an editor), installed the same way.

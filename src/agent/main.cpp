@@ -16,6 +16,7 @@
 #include "agent/exit_codes.hpp"
 #include "agent/runtime/log.hpp"
 #include "agent/runtime/signals.hpp"
+#include "common/build_info.hpp"
 #include "common/report_json.hpp"
 
 namespace {
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "vigia-agent: reads this server's processor, processes, sessions and OS, and "
       "reports them to a vigia server."};
-  app.set_version_flag("--version", std::string("vigia-agent ") + VIGIA_VERSION);
+  app.set_version_flag("--version", std::string("vigia-agent ") + vigia::build::kVersionLine);
   app.require_subcommand(1);
   app.footer(
       "Exit status: 0 delivered (or printed; run stopped by SIGTERM/SIGINT), 2 usage or\n"

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/build_info.hpp"
 #include "common/identifiers.hpp"
 #include "server/config/server_options.hpp"
 
@@ -117,7 +118,7 @@ common::Result<ConfigOutcome> loadServerConfig(int argc, char** argv) {
   ConfigOutcome outcome;
   const auto& table = serverOptions();
   CLI::App app{"vigia-server: the vigia API. Stores every report in CSV, JSON Lines and SQLite."};
-  app.set_version_flag("--version", std::string("vigia-server ") + VIGIA_VERSION);
+  app.set_version_flag("--version", std::string("vigia-server ") + vigia::build::kVersionLine);
   app.footer(
       "Every option can be set in the TOML file (--config) under the key shown; flags override\n"
       "it, and unknown keys are errors. Tokens are kept as SHA-256 digests only. With any token,\n"
