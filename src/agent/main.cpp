@@ -10,6 +10,7 @@
 
 #include "agent/agent_commands.hpp"
 #include "agent/collect_report.hpp"
+#include "agent/collectors/host_root.hpp"
 #include "agent/commands/check.hpp"
 #include "agent/delivery/agent_config.hpp"
 #include "agent/exit_codes.hpp"
@@ -36,6 +37,7 @@ int runCollect(bool pretty, const vigia::agent::AgentFlags& flags) {
     return kExitUsage;
   }
   vigia::agent::CollectContext context;
+  context.paths = vigia::agent::systemPathsUnder(config->host_root);
   context.redactor = &*redactor;
   auto outcome = vigia::agent::collectReport(context);
   for (const auto& warning : outcome.warnings) vigia::agent::logWarning(warning);
@@ -46,6 +48,14 @@ int runCollect(bool pretty, const vigia::agent::AgentFlags& flags) {
             << '\n';
   std::cout.flush();
   return std::cout.good() ? kExitOk : kExitFailing;
+}
+
+void addHostRootOption(CLI::App& command, std::optional<std::string>& host_root) {
+  command
+      .add_option("--host-root", host_root,
+                  "Report on the host whose / is mounted at DIR (the agent in a container, "
+                  "with the host's PID and network namespaces; config: host_root)")
+      ->type_name("DIR");
 }
 
 void addDeliveryOptions(CLI::App& command, vigia::agent::AgentFlags& flags) {
@@ -68,6 +78,7 @@ void addDeliveryOptions(CLI::App& command, vigia::agent::AgentFlags& flags) {
                      "Seconds per delivery attempt, and of retrying without progress (default 30)");
   command.add_option("--config", flags.config_file,
                      "TOML file; flags override it, and VIGIA_SERVER/VIGIA_TOKEN override it too");
+  addHostRootOption(command, flags.host_root);
 }
 
 // A token given as a flag would stay readable in /proc/<pid>/cmdline for the agent's lifetime;
@@ -101,6 +112,7 @@ int main(int argc, char** argv) {
       "check: 0 nothing fails, 1 a rule fails or has an error, 2 usage or policy error.\n"
       "Config file keys: server, token, token_file, ca_file, client_cert, client_key,\n"
       "spool_dir, spool_max_reports, spool_max_bytes, interval, timeout, allow_insecure_http,\n"
+      "host_root, "
       "redact (default true: secrets in command lines become ***), redact_patterns = ['...']\n"
       "(RE2; each capture group, or the whole match, is replaced).");
 
@@ -112,6 +124,7 @@ int main(int argc, char** argv) {
       ->add_option("--config", flags.config_file,
                    "TOML configuration file (its redact settings apply)")
       ->check(CLI::ExistingFile);
+  addHostRootOption(*collect, flags.host_root);
 
   auto* send = app.add_subcommand(
       "send", "Collect once, deliver it and every report waiting in the spool, then exit.");
@@ -138,6 +151,7 @@ int main(int argc, char** argv) {
   check->add_option("--report", check_options.report,
                     "Judge this saved report instead of collecting one: a `collect` output or a "
                     "GET /api/v1/reports/{id} answer; - reads stdin");
+  addHostRootOption(*check, check_options.host_root);
   check->add_flag("--json", check_options.json,
                   "Print {\"items\": [...]} shaped as GET /api/v1/servers/{ip}/compliance");
 

@@ -24,7 +24,8 @@ common::Error configError(const std::string& message) {
 
 // Settings as read from the file, kept apart so precedence is applied in one place.
 struct FileSettings {
-  std::optional<std::string> server, token, token_file, ca_file, client_cert, client_key, spool_dir;
+  std::optional<std::string> server, token, token_file, ca_file, client_cert, client_key, spool_dir,
+      host_root;
   std::optional<std::int64_t> spool_max_reports, spool_max_bytes, interval, timeout;
   std::optional<bool> allow_insecure_http;
   std::optional<bool> redact;
@@ -72,6 +73,8 @@ common::Result<FileSettings> readConfigFile(const std::string& path) {
       st = string(s.client_key);
     else if (k == "spool_dir")
       st = string(s.spool_dir);
+    else if (k == "host_root")
+      st = string(s.host_root);
     else if (k == "spool_max_reports")
       st = positive(s.spool_max_reports);
     else if (k == "spool_max_bytes")
@@ -304,6 +307,12 @@ common::Result<AgentConfig> loadAgentConfig(const AgentFlags& flags, const Envir
   c.redact_patterns = file.redact_patterns.value_or(std::vector<std::string>{});
   if (auto checked = common::CommandRedactor::make(c.redact, c.redact_patterns); !checked) {
     return configError("config: " + checked.error().message);
+  }
+
+  c.host_root = flags.host_root.value_or(file.host_root.value_or(""));
+  if (!c.host_root.empty() && !std::filesystem::is_directory(c.host_root / "proc")) {
+    return configError("host_root: " + c.host_root.string() +
+                       "/proc is not a directory (mount the host's / there, read-only)");
   }
 
   if (need_server) {

@@ -30,6 +30,7 @@ struct AgentConfig {
   bool allow_insecure_http = false;
   bool redact = true;                        // secrets in command lines become *** (SPEC §2)
   std::vector<std::string> redact_patterns;  // more RE2 patterns, checked when loaded
+  std::filesystem::path host_root;  // the host's / when the agent runs in a container; else ""
 };
 
 // What the command line said; every field unset means "not given".
@@ -44,6 +45,7 @@ struct AgentFlags {
   std::optional<std::string> spool_dir;
   std::optional<int> interval_seconds;
   std::optional<int> timeout_seconds;
+  std::optional<std::string> host_root;
 };
 
 using Environment = std::map<std::string, std::string>;
