@@ -11,7 +11,7 @@
 #include "agent/collect_report.hpp"
 #include "agent/collectors/host_root.hpp"
 #include "agent/exit_codes.hpp"
-#include "agent/log.hpp"
+#include "agent/runtime/log.hpp"
 #include "common/redaction.hpp"
 #include "common/report_json.hpp"
 #include "compliance/evaluate.hpp"
