@@ -8,10 +8,10 @@
 #include <cstring>
 #include <iostream>
 
-#include "agent/commands/send_and_run.hpp"
 #include "agent/collect_report.hpp"
 #include "agent/collectors/host_root.hpp"
 #include "agent/commands/check.hpp"
+#include "agent/commands/send_and_run.hpp"
 #include "agent/config/agent_config.hpp"
 #include "agent/exit_codes.hpp"
 #include "agent/runtime/log.hpp"
