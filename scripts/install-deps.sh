@@ -2,16 +2,26 @@
 # Installs every Debian 12 package vigia needs to build, test and benchmark. Idempotent and
 # non-interactive: packages already present are not touched, and apt-get update runs only when
 # something is missing.
+#
+# install-deps.sh          everything (what CI and developers need)
+# install-deps.sh --build  only the compiler and libraries that building the two programs needs
+#                          (the container image's build stage: no tests, benchmarks, tools)
 set -euo pipefail
 
-packages=(
+build_packages=(
   # toolchain and build
-  build-essential cmake ninja-build pkg-config git ca-certificates
-  g++ clang libclang-rt-14-dev clang-format
+  build-essential cmake ninja-build pkg-config git ca-certificates g++
   # libraries (see docs/decisions.md for why each)
   nlohmann-json3-dev libsimdjson-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libboost1.81-dev libssl-dev zlib1g-dev libzstd-dev libxxhash-dev libre2-dev libcurl4-openssl-dev libsystemd-dev
-  libsqlite3-dev sqlite3
+  libsqlite3-dev
+)
+
+packages=(
+  "${build_packages[@]}"
+  # second compiler, sanitizers, formatting
+  clang libclang-rt-14-dev clang-format
+  sqlite3
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-psutil procps util-linux hyperfine wrk bc curl time linux-perf openssl zstd gzip
@@ -23,7 +33,19 @@ packages=(
   # checked by lintian and hardening-check (devscripts), installed, upgraded and purged in a
   # debootstrap chroot
   debhelper dpkg-dev fakeroot help2man lintian devscripts debootstrap
+  # the container test (tests/packaging/docker_test.sh): Debian's own Docker engine and
+  # Compose v1 (debootstrap, above, makes the base image: no registry is reachable in CI)
+  docker.io docker-compose
 )
+
+case "${1:-}" in
+  "") ;;
+  --build) packages=("${build_packages[@]}") ;;
+  *)
+    echo "usage: install-deps.sh [--build]" >&2
+    exit 2
+    ;;
+esac
 
 # More packages for a local need (a debugger, an editor), installed the same way.
 # shellcheck disable=SC2206

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test twice: an optimized g++ build, then a
 # clang AddressSanitizer + UndefinedBehaviorSanitizer build that also runs the fuzz targets
-# briefly. Between the two: the deploy tests (packages), and the programs built the way a
-# user without the presets builds them. Ends with CTest's summary line.
+# briefly. Between the two: the deploy tests (the Debian packages in a throwaway root, the
+# container image with a dockerd of its own), and the programs built the way a user without
+# the presets builds them. Ends with CTest's summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,7 @@ ctest --preset release
 
 # The Debian packages (tests/packaging/debian_packages_test.sh): their build is also the
 # no-preset g++ build (cmake -DCMAKE_BUILD_TYPE=Release, dpkg-buildflags, no -Werror).
-echo "== deploy tests (packages in a throwaway root) =="
+echo "== deploy tests (packages in a throwaway root; the image and compose.yaml with dockerd) =="
 ctest --preset deploy
 
 # What a user types without a preset must build with clang too; only the two programs.

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "agent/collect_report.hpp"
+#include "agent/collectors/host_root.hpp"
 #include "agent/commands/check.hpp"
 #include "agent/commands/send_and_run.hpp"
 #include "agent/config/agent_config.hpp"
@@ -38,6 +39,7 @@ int runCollect(bool pretty, const vigia::agent::AgentFlags& flags) {
     return kExitUsage;
   }
   vigia::agent::CollectContext context;
+  context.paths = vigia::agent::systemPathsUnder(config->host_root);
   context.redactor = &*redactor;
   auto outcome = vigia::agent::collectReport(context);
   for (const auto& warning : outcome.warnings) vigia::agent::logWarning(warning);
@@ -126,6 +128,12 @@ int main(int argc, char** argv) {
   check->add_option("--report", check_options.report,
                     "Judge this saved report instead of collecting one: a `collect` output or a "
                     "GET /api/v1/reports/{id} answer; - reads stdin");
+  // check takes no configuration file, so its one option of the table is added by hand.
+  const auto& host_root = options.rows()[options.indexOf("host_root")];
+  check
+      ->add_option(std::string(host_root.flag), check_options.host_root,
+                   vigia::options::OptionTable<vigia::agent::AgentConfig>::helpOf(host_root))
+      ->type_name("DIR");
   check->add_flag("--json", check_options.json,
                   "Print {\"items\": [...]} shaped as GET /api/v1/servers/{ip}/compliance");
 

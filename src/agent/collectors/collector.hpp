@@ -21,6 +21,10 @@ struct SystemPaths {
   std::filesystem::path etc = "/etc";
   std::filesystem::path usr_lib = "/usr/lib";
   std::filesystem::path utmp = "/run/utmp";
+  // Unset: the running kernel's hostname and NSS. Set under a host root (the agent in a
+  // container), where uname() and NSS would answer for the container.
+  std::optional<std::filesystem::path> hostname_file;
+  std::optional<std::filesystem::path> passwd_file;
   // Use sd-login when utmp has no live session. Off for fixture tests, where the host's
   // logind must not leak into the result.
   bool use_logind = true;

@@ -8,9 +8,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <charconv>
-#include <limits>
-
 #include "agent/collectors/file_io.hpp"
 #include "agent/collectors/proc_stat.hpp"
 #include "common/identifiers.hpp"
@@ -52,42 +49,6 @@ std::optional<std::string> addressText(const sockaddr* sa) {
 
 }  // namespace
 
-std::optional<std::string> parseDefaultRouteInterface(std::string_view table) {
-  // Columns: Iface Destination Gateway Flags RefCnt Use Metric Mask …; hex, host byte order.
-  std::optional<std::string> best;
-  long best_metric = std::numeric_limits<long>::max();
-  bool header = true;
-  while (!table.empty()) {
-    const std::size_t eol = table.find('\n');
-    const std::string_view line = table.substr(0, eol);
-    table = eol == std::string_view::npos ? std::string_view() : table.substr(eol + 1);
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::vector<std::string_view> cols;
-    std::size_t pos = 0;
-    while (pos < line.size()) {
-      const std::size_t start = line.find_first_not_of(" \t", pos);
-      if (start == std::string_view::npos) break;
-      const std::size_t end = std::min(line.find_first_of(" \t", start), line.size());
-      cols.push_back(line.substr(start, end - start));
-      pos = end;
-    }
-    if (cols.size() < 8 || cols[1] != "00000000" || cols[7] != "00000000") continue;
-    unsigned flags = 0;
-    std::from_chars(cols[3].data(), cols[3].data() + cols[3].size(), flags, 16);
-    if ((flags & 0x1) == 0) continue;  // RTF_UP
-    long metric = 0;
-    std::from_chars(cols[6].data(), cols[6].data() + cols[6].size(), metric);
-    if (metric < best_metric) {
-      best_metric = metric;
-      best = std::string(cols[0]);
-    }
-  }
-  return best;
-}
-
 std::vector<InterfaceAddress> listInterfaceAddresses() {
   std::vector<InterfaceAddress> out;
   ifaddrs* list = nullptr;
@@ -107,13 +68,7 @@ std::vector<InterfaceAddress> listInterfaceAddresses() {
   return out;
 }
 
-std::string choosePrimaryIp(const std::optional<std::string>& default_interface,
-                            const std::vector<InterfaceAddress>& addresses) {
-  if (default_interface) {
-    for (const auto& a : addresses) {
-      if (a.interface == *default_interface && !a.ipv6) return a.address;
-    }
-  }
+std::string firstNonLoopbackAddress(const std::vector<InterfaceAddress>& addresses) {
   for (bool want_v6 : {false, true}) {
     for (const auto& a : addresses) {
       if (!a.loopback && a.ipv6 == want_v6) return a.address;
@@ -122,12 +77,12 @@ std::string choosePrimaryIp(const std::optional<std::string>& default_interface,
   return "127.0.0.1";
 }
 
-std::optional<std::string> sourceAddressTowards(const std::string& server_host) {
+std::optional<std::string> sourceAddressTowards(const std::string& host) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_DGRAM;
   addrinfo* found = nullptr;
   // Port 9 (discard) is arbitrary: connect() on a UDP socket only asks the routing table.
-  if (::getaddrinfo(server_host.c_str(), "9", &hints, &found) != 0 || !found) return std::nullopt;
+  if (::getaddrinfo(host.c_str(), "9", &hints, &found) != 0 || !found) return std::nullopt;
   std::optional<std::string> result;
   for (const addrinfo* ai = found; ai && !result; ai = ai->ai_next) {
     Socket s(::socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
@@ -141,20 +96,47 @@ std::optional<std::string> sourceAddressTowards(const std::string& server_host) 
   return result;
 }
 
+std::string hostIp(const std::optional<std::string>& server_host) {
+  if (server_host) {
+    if (auto ip = sourceAddressTowards(*server_host); ip && !common::isLoopbackAddress(*ip)) {
+      return *ip;
+    }
+  }
+  // Documentation addresses (RFC 5737, RFC 3849): never on a real network, so the only route
+  // to them is the default one.
+  for (const char* nowhere : {"192.0.2.1", "2001:db8::1"}) {
+    if (auto ip = sourceAddressTowards(nowhere); ip && !common::isLoopbackAddress(*ip)) return *ip;
+  }
+  return firstNonLoopbackAddress(listInterfaceAddresses());
+}
+
+namespace {
+
+std::string readHostname(const SystemPaths& paths) {
+  if (paths.hostname_file) {
+    // hostname(5): one name; lines starting with # are comments.
+    if (auto text = readFile(*paths.hostname_file, 4096)) {
+      std::string_view rest = *text;
+      while (!rest.empty()) {
+        const std::size_t eol = rest.find('\n');
+        const std::string_view line = trim(rest.substr(0, eol));
+        rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+        if (!line.empty() && line.front() != '#') return common::sanitizeUtf8(line);
+      }
+    }
+  }
+  utsname u{};
+  if (::uname(&u) == 0) return common::sanitizeUtf8(u.nodename);
+  return {};
+}
+
+}  // namespace
+
 common::HostInfo readHostInfo(const CollectContext& context) {
   common::HostInfo host;
-  utsname u{};
-  if (::uname(&u) == 0) host.hostname = common::sanitizeUtf8(u.nodename);
+  host.hostname = readHostname(context.paths);
   if (host.hostname.empty()) host.hostname = "localhost";
-
-  std::optional<std::string> ip;
-  if (context.server_host) ip = sourceAddressTowards(*context.server_host);
-  if (!ip) {
-    auto routes = readFile(context.paths.proc / "net/route", 1 << 20);
-    ip = choosePrimaryIp(routes ? parseDefaultRouteInterface(*routes) : std::nullopt,
-                         listInterfaceAddresses());
-  }
-  host.ip = *ip;
+  host.ip = hostIp(context.server_host);
 
   if (auto id = readFile(context.paths.etc / "machine-id", 256)) {
     const std::string_view trimmed = trim(*id);

@@ -1,11 +1,15 @@
 #pragma once
 
-// Host identity: hostname (uname), primary IP, machine-id, boot time.
+// Host identity: hostname, IP, machine-id, boot time.
 //
-// The primary IP is the source address the kernel would use to reach the configured server
-// (a UDP connect() sends nothing; getsockname() tells the chosen address). Without a server,
-// it is the address of the default route's interface; then the first non-loopback address;
-// then 127.0.0.1.
+// host.ip (SPEC §1) is the source address the kernel would use to reach the configured server
+// (a UDP connect() sends nothing; getsockname() tells the chosen address). When the server is
+// on loopback, or none is configured, that address would name no host in the fleet: then it is
+// the default route's source address, found the same way towards an address no one owns
+// (IPv4 first, then IPv6). A host with no default route gives its first non-loopback address;
+// only a host with none at all reports loopback.
+//
+// The hostname is uname()'s, or under a host root the host's /etc/hostname (host_root.hpp).
 
 #include <string>
 #include <string_view>
@@ -15,9 +19,6 @@
 
 namespace vigia::agent {
 
-// Interface of the IPv4 default route with the lowest metric, from /proc/net/route.
-std::optional<std::string> parseDefaultRouteInterface(std::string_view route_table);
-
 struct InterfaceAddress {
   std::string interface;
   std::string address;  // canonical text
@@ -26,12 +27,14 @@ struct InterfaceAddress {
 };
 std::vector<InterfaceAddress> listInterfaceAddresses();
 
-// Picks the primary IP from the route table and the interface list (pure, tested).
-std::string choosePrimaryIp(const std::optional<std::string>& default_interface,
-                            const std::vector<InterfaceAddress>& addresses);
+// The first non-loopback address, IPv4 before IPv6; else 127.0.0.1 (pure, tested).
+std::string firstNonLoopbackAddress(const std::vector<InterfaceAddress>& addresses);
 
-// The local address the kernel would use towards host:port (numeric or resolvable name).
-std::optional<std::string> sourceAddressTowards(const std::string& server_host);
+// The local address the kernel would use towards host (numeric or resolvable name).
+std::optional<std::string> sourceAddressTowards(const std::string& host);
+
+// host.ip as SPEC §1 defines it, for a server at `server_host` (none: nullopt).
+std::string hostIp(const std::optional<std::string>& server_host);
 
 common::HostInfo readHostInfo(const CollectContext& context);
 

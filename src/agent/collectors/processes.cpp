@@ -121,7 +121,7 @@ std::vector<common::Process> readProcesses(const SystemPaths& paths, UserNames& 
 }
 
 common::Status ProcessCollector::collect(const CollectContext& context, common::Report& report) {
-  UserNames users;
+  UserNames users = context.paths.passwd_file ? UserNames(*context.paths.passwd_file) : UserNames();
   ProcessScanOptions options;
   options.boot_time = readBootTime(context.paths).value_or(0);
   options.clock_ticks = ::sysconf(_SC_CLK_TCK);

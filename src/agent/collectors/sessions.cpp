@@ -141,7 +141,7 @@ std::vector<common::Session> readSessions(const SystemPaths& paths,
                                           const std::vector<common::Process>& processes) {
   UtmpScan scan = readUtmpSessions(paths.utmp, paths);
   if (scan.user_records > 0 || !paths.use_logind || sd_booted() <= 0) return std::move(scan.live);
-  UserNames users;
+  UserNames users = paths.passwd_file ? UserNames(*paths.passwd_file) : UserNames();
   return readLogindSessions(processes, users);
 }
 

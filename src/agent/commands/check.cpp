@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "agent/collect_report.hpp"
+#include "agent/collectors/host_root.hpp"
 #include "agent/exit_codes.hpp"
 #include "agent/runtime/log.hpp"
 #include "common/redaction.hpp"
@@ -53,6 +54,13 @@ common::Result<common::Report> reportToJudge(const CheckOptions& options) {
   auto redactor = common::CommandRedactor::make(true, {});
   if (!redactor) return redactor.error();
   CollectContext context;
+  if (options.host_root) {
+    if (!std::filesystem::is_directory(std::filesystem::path(*options.host_root) / "proc")) {
+      return common::makeError(common::ErrorCode::kInvalidArgument,
+                               "--host-root: " + *options.host_root + "/proc is not a directory");
+    }
+    context.paths = systemPathsUnder(*options.host_root);
+  }
   context.redactor = &*redactor;
   auto outcome = collectReport(context);
   for (const auto& warning : outcome.warnings) logWarning(warning);

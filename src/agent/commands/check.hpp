@@ -14,6 +14,7 @@ struct CheckOptions {
   std::vector<std::string> policies;  // judged as one policy, in this order
   std::optional<std::string> report;  // a saved report ("-": stdin); else one is collected
   bool json = false;
+  std::optional<std::string> host_root;  // as `collect --host-root`
 };
 
 // One line per rule on `out`, or {"items": [...]} with --json; problems on stderr. Returns

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "agent/collect_report.hpp"
+#include "agent/collectors/host_root.hpp"
 #include "agent/delivery/deliver.hpp"
 #include "agent/delivery/http_client.hpp"
 #include "agent/delivery/spool.hpp"
@@ -64,6 +65,7 @@ struct Deliverer {
 
   DeliverySummary cycle(SignalEvents& events) {
     CollectContext context;
+    context.paths = systemPathsUnder(config.host_root);
     context.redactor = redactor ? &*redactor : nullptr;
     const std::string host = serverHost(config.server);
     if (!host.empty()) context.server_host = host;

@@ -160,6 +160,10 @@ common::Result<AgentConfig> loadAgentConfigAsWritten(const AgentFlags& flags,
   if (token_from > file_from) c.token_file.clear();
   if (file_from > token_from) c.token.clear();
 
+  if (!c.host_root.empty() && !std::filesystem::is_directory(c.host_root / "proc")) {
+    return configError("host_root: " + c.host_root.string() +
+                       "/proc is not a directory (mount the host's / there, read-only)");
+  }
   if (c.client_cert.empty() != c.client_key.empty()) {
     return configError("client_cert and client_key go together (mutual TLS)");
   }

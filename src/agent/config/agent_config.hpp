@@ -32,6 +32,7 @@ struct AgentConfig {
   bool allow_insecure_http = false;
   bool redact = false;                       // secrets in command lines become ***
   std::vector<std::string> redact_patterns;  // more RE2 patterns, checked when loaded
+  std::filesystem::path host_root;  // the host's / when the agent runs in a container; else ""
 };
 
 using Environment = options::Environment;

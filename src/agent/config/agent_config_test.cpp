@@ -161,6 +161,30 @@ TEST(AgentConfig, ClientCertificateAndKeyGoTogether) {
   EXPECT_FALSE(loadAgentConfig(flags, {}));
 }
 
+TEST(AgentConfig, HostRootFromTheFileOrTheFlagMustHoldAProc) {
+  TempTree tree;
+  tree.mkdir("host/proc");
+  tree.mkdir("empty");
+  const auto file =
+      tree.write("agent.toml", "host_root = \"" + (tree.root() / "host").string() + "\"\n");
+  AgentFlags flags = withConfig(file);
+  flags.server = "https://vigia.example.com";
+  auto c = loadAgentConfig(flags, {});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->host_root, tree.root() / "host");
+
+  flags.host_root = (tree.root() / "empty").string();
+  c = loadAgentConfig(flags, {});
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("host_root"), std::string::npos) << c.error().message;
+
+  AgentFlags none;
+  none.server = "https://vigia.example.com";
+  c = loadAgentConfig(none, {});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_TRUE(c->host_root.empty());
+}
+
 TEST(AgentConfig, ServerHostForTheSourceAddress) {
   EXPECT_EQ(serverHost("https://vigia.example.com:8443/x"), "vigia.example.com");
   EXPECT_EQ(serverHost("http://[::1]:8080"), "::1");

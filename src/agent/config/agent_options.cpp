@@ -114,6 +114,14 @@ const options::OptionTable<AgentConfig>& agentOptions() {
                "match, is replaced",
        .value_name = "RE2",
        .scopes = kReporting},
+      {.key = "host_root",
+       .flag = "--host-root",
+       .binding = pathField(&C::host_root),
+       .default_value = "",
+       .help = "Report on the host whose / is mounted at DIR (the agent in a container, with the "
+               "host's PID and network namespaces)",
+       .value_name = "DIR",
+       .scopes = kReporting},
   });
   return table;
 }

@@ -78,7 +78,9 @@ common::Result<std::vector<TokenDigest>> readTokenFile(const std::string& path) 
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     while (!line.empty() && isSpace(line.back())) line.pop_back();
-    if (line.empty()) continue;
+    // Comments let an operator say whose token a line is; a token never starts with '#' in
+    // such a file (generated tokens are hex or base64).
+    if (line.empty() || line.front() == '#') continue;
     auto digest = parseConfiguredToken(line);
     OPENSSL_cleanse(line.data(), line.size());
     if (!digest) {

@@ -23,7 +23,7 @@ TokenDigest sha256(std::string_view data);
 common::Result<TokenDigest> parseConfiguredToken(std::string_view entry);
 
 // A token file: one entry per line as above, trailing white space (and CR) stripped, blank lines
-// skipped. Errors name the file and the line, never its content.
+// and lines starting with '#' skipped. Errors name the file and the line, never its content.
 common::Result<std::vector<TokenDigest>> readTokenFile(const std::string& path);
 
 struct AuthConfig {

@@ -227,6 +227,19 @@ TEST_F(TokenFile, OneTokenPerLineTrailingSpaceStrippedBlankLinesSkipped) {
   EXPECT_EQ((*digests)[2], sha256("tok-b"));
 }
 
+TEST_F(TokenFile, CommentLinesAreSkipped) {
+  // As a Docker or Compose secret holds them: one token per line, annotated.
+  auto digests = readTokenFile(write("# ci runners\ntok-a\n\n# web fleet, 2 of them\ntok-b\n"));
+  ASSERT_TRUE(digests.ok()) << digests.error().message;
+  ASSERT_EQ(digests->size(), 2u);
+  EXPECT_EQ((*digests)[0], sha256("tok-a"));
+  EXPECT_EQ((*digests)[1], sha256("tok-b"));
+
+  auto only_comments = readTokenFile(write("# no token yet\n"));
+  ASSERT_FALSE(only_comments.ok());
+  EXPECT_NE(only_comments.error().message.find("holds no token"), std::string::npos);
+}
+
 TEST_F(TokenFile, ErrorsNameTheLineButNotTheToken) {
   auto leading = readTokenFile(write("ok-token\n  secret-token\n"));
   ASSERT_FALSE(leading.ok());
