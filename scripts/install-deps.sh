@@ -19,7 +19,14 @@ packages=(
   iproute2
   # the systemd units are checked with systemd-analyze verify
   systemd
+  # the dashboard's browser tests drive Debian's Chromium (playwright-core, from npm)
+  chromium
 )
+# The dashboard is bundled with Node.js and npm (web/). Debian's nodejs and npm, unless a
+# Node.js with its own npm is already installed (its package conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
