@@ -5,25 +5,10 @@
 #include <chrono>
 #include <cmath>
 
-#include "agent/collectors/cpu_info.hpp"
-#include "agent/collectors/host.hpp"
-#include "agent/collectors/os_release.hpp"
-#include "agent/collectors/processes.hpp"
-#include "agent/collectors/sessions.hpp"
 #include "common/identifiers.hpp"
 #include "common/time_util.hpp"
 
 namespace vigia::agent {
-
-std::vector<std::unique_ptr<Collector>> makeBuiltinCollectors() {
-  std::vector<std::unique_ptr<Collector>> collectors;
-  collectors.push_back(std::make_unique<HostCollector>());
-  collectors.push_back(std::make_unique<OsCollector>());
-  collectors.push_back(std::make_unique<CpuCollector>());
-  collectors.push_back(std::make_unique<ProcessCollector>());
-  collectors.push_back(std::make_unique<SessionCollector>());
-  return collectors;
-}
 
 namespace {
 

@@ -1,5 +1,5 @@
-// vigia-agent: parses the command line, runs the command, maps the outcome to SPEC §2's exit
-// codes. Collection lives in the collectors, delivery in delivery/ and agent_commands.
+// vigia-agent: parses the command line, runs the command, maps the outcome to the exit codes of
+// SPEC §2. Collection lives in collectors/, delivery in delivery/, the commands in commands/.
 
 #include <curl/curl.h>
 
@@ -8,13 +8,13 @@
 #include <cstring>
 #include <iostream>
 
-#include "agent/agent_commands.hpp"
+#include "agent/commands/send_and_run.hpp"
 #include "agent/collect_report.hpp"
 #include "agent/commands/check.hpp"
-#include "agent/delivery/agent_config.hpp"
+#include "agent/config/agent_config.hpp"
 #include "agent/exit_codes.hpp"
-#include "agent/log.hpp"
-#include "agent/signals.hpp"
+#include "agent/runtime/log.hpp"
+#include "agent/runtime/signals.hpp"
 #include "common/report_json.hpp"
 
 namespace {

@@ -12,7 +12,7 @@
 
 #include "compliance/policy.hpp"
 #include "server/api/api.hpp"
-#include "server/config.hpp"
+#include "server/config/server_config.hpp"
 #include "server/http/http_server.hpp"
 #include "server/http/tls_context.hpp"
 #include "server/notify/webhook_deliverer.hpp"

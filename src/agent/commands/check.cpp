@@ -10,7 +10,7 @@
 
 #include "agent/collect_report.hpp"
 #include "agent/exit_codes.hpp"
-#include "agent/log.hpp"
+#include "agent/runtime/log.hpp"
 #include "common/redaction.hpp"
 #include "common/report_json.hpp"
 #include "compliance/evaluate.hpp"

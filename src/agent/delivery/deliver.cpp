@@ -6,7 +6,7 @@
 #include "agent/delivery/gzip.hpp"
 #include "agent/delivery/retry_policy.hpp"
 #include "agent/exit_codes.hpp"
-#include "agent/log.hpp"
+#include "agent/runtime/log.hpp"
 
 namespace vigia::agent {
 namespace {

@@ -6,7 +6,7 @@
 #include <cctype>
 #include <charconv>
 
-#include "agent/delivery/agent_config.hpp"
+#include "agent/config/agent_config.hpp"
 
 namespace vigia::agent {
 namespace {

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "agent/log.hpp"
+#include "agent/runtime/log.hpp"
 
 namespace vigia::agent {
 namespace {

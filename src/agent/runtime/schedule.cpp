@@ -1,4 +1,4 @@
-#include "agent/schedule.hpp"
+#include "agent/runtime/schedule.hpp"
 
 #include <random>
 

@@ -1,4 +1,4 @@
-#include "agent/agent_commands.hpp"
+#include "agent/commands/send_and_run.hpp"
 
 #include <ctime>
 #include <optional>
@@ -9,8 +9,8 @@
 #include "agent/delivery/http_client.hpp"
 #include "agent/delivery/spool.hpp"
 #include "agent/exit_codes.hpp"
-#include "agent/log.hpp"
-#include "agent/schedule.hpp"
+#include "agent/runtime/log.hpp"
+#include "agent/runtime/schedule.hpp"
 #include "common/report_json.hpp"
 
 namespace vigia::agent {

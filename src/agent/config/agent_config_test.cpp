@@ -1,4 +1,4 @@
-#include "agent/delivery/agent_config.hpp"
+#include "agent/config/agent_config.hpp"
 
 #include <gtest/gtest.h>
 

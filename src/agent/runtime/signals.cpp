@@ -1,4 +1,4 @@
-#include "agent/signals.hpp"
+#include "agent/runtime/signals.hpp"
 
 #include <signal.h>
 

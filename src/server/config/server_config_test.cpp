@@ -1,4 +1,4 @@
-#include "server/config.hpp"
+#include "server/config/server_config.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "agent/log.hpp"
+#include "agent/runtime/log.hpp"
 
 #include <cstdio>
 

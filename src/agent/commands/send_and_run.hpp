@@ -4,8 +4,8 @@
 
 #include <functional>
 
-#include "agent/delivery/agent_config.hpp"
-#include "agent/signals.hpp"
+#include "agent/config/agent_config.hpp"
+#include "agent/runtime/signals.hpp"
 
 namespace vigia::agent {
 
