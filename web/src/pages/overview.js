@@ -6,10 +6,11 @@ import { badge, ruleLink, severities } from '../format.js';
 import { trendChart } from '../trend_chart.js';
 
 export async function overview() {
-  const [fleet, trend] = await Promise.all([
-    apiGet('/api/v1/compliance'),
-    apiGet('/api/v1/compliance/trend', { days: 30 }),
-  ]);
+  // The counts come from counters at once; the trend reads every host's day ends and can take
+  // longer at fleet scale, so the chart is drawn when it comes, after the rest of the page.
+  const trendAnswer = apiGet('/api/v1/compliance/trend', { days: 30 });
+  trendAnswer.catch(() => {}); // handled where it is awaited
+  const fleet = await apiGet('/api/v1/compliance');
   const count = (status, text) => h('a', { class: `tile ${status}`, href: `/hosts?status=${status}` },
     h('span', { class: 'number', 'data-count': status }, String(fleet.hosts[status])), h('span', {}, text));
   const failingBySeverity = severities.map((severity) => {
@@ -18,7 +19,7 @@ export async function overview() {
   });
   const mostFailed = fleet.rules.filter((r) => r.fail + r.error > 0)
     .sort((a, b) => b.fail + b.error - (a.fail + a.error) || a.id.localeCompare(b.id)).slice(0, 10);
-  const chart = trendChart(trend.items);
+  const chartBox = h('div', { class: 'chart-slot' }, h('p', { class: 'muted', role: 'status' }, 'Loading the trend…'));
   const mostFailedTable = mostFailed.length === 0 ? h('p', {}, 'No rule fails on any host.') : table([
     { title: 'Rule', cell: (r) => ruleLink(r.id, r.title) },
     { title: 'Severity', cell: (r) => badge(r.severity) },
@@ -38,9 +39,21 @@ export async function overview() {
       { title: 'Failing host verdicts', cell: (r) => String(r.hosts) },
     ], failingBySeverity, null),
     h('h2', {}, 'The last 30 days'),
-    chart.node,
+    chartBox,
     h('h2', {}, 'Most-failed rules'),
     mostFailedTable);
   node.id = 'overview';
-  return { title: 'Overview', node, mounted: chart.mount };
+  // Complete (the view's mark) once the chart has drawn too.
+  const mounted = async (drawn) => {
+    performance.mark('vigia:overview-counts-drawn');
+    try {
+      const chart = trendChart((await trendAnswer).items);
+      chartBox.replaceChildren(chart.node);
+      chart.mount(drawn);
+    } catch (error) {
+      chartBox.replaceChildren(h('p', { class: 'error', role: 'alert' }, `The trend could not be read: ${error.message}`));
+      drawn();
+    }
+  };
+  return { title: 'Overview', node, mounted };
 }
