@@ -56,6 +56,8 @@ echo "== GET $url/api/v1/compliance (the fleet at a glance) =="
 curl -sS "$url/api/v1/compliance" | cut -c1-300
 echo
 echo "Judge this machine offline with the same rules: $agent check --policy $policy"
+echo
+echo "Dashboard: open $url/ in a browser (no token on this loopback demo; docs/dashboard.md)"
 if [ -t 0 ] && [ "${VIGIA_DEMO_EXIT:-0}" != 1 ] && [ -z "${CI:-}" ]; then
   echo
   echo "vigia-server keeps running on $url; Ctrl-C to stop it."

@@ -36,6 +36,8 @@ packages=(
   # the container test (tests/packaging/docker_test.sh): Debian's own Docker engine and
   # Compose v1 (debootstrap, above, makes the base image: no registry is reachable in CI)
   docker.io docker-compose
+  # the dashboard's browser tests drive Debian's Chromium (playwright-core, from npm)
+  chromium
 )
 
 case "${1:-}" in
@@ -46,6 +48,12 @@ case "${1:-}" in
     exit 2
     ;;
 esac
+
+# Both profiles: the dashboard is bundled with Node.js and npm (web/). Debian's nodejs and npm, unless a
+# Node.js with its own npm is already installed (its package conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 # More packages for a local need (a debugger, an editor), installed the same way.
 # shellcheck disable=SC2206

@@ -168,18 +168,18 @@ TEST(AgentConfig, HostRootFromTheFileOrTheFlagMustHoldAProc) {
   const auto file =
       tree.write("agent.toml", "host_root = \"" + (tree.root() / "host").string() + "\"\n");
   AgentFlags flags = withConfig(file);
-  flags.server = "https://vigia.example.com";
+  flags.given.set("--server", "https://vigia.example.com");
   auto c = loadAgentConfig(flags, {});
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->host_root, tree.root() / "host");
 
-  flags.host_root = (tree.root() / "empty").string();
+  flags.given.set("--host-root", (tree.root() / "empty").string());
   c = loadAgentConfig(flags, {});
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("host_root"), std::string::npos) << c.error().message;
 
   AgentFlags none;
-  none.server = "https://vigia.example.com";
+  none.given.set("--server", "https://vigia.example.com");
   c = loadAgentConfig(none, {});
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_TRUE(c->host_root.empty());

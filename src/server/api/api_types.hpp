@@ -18,6 +18,7 @@ struct ApiRequest {
   std::string content_type;
   std::string content_encoding;
   std::string authorization;
+  std::string accept_encoding;  // the dashboard's assets are sent gzipped when it allows
   std::string body;
   std::string peer_ip;  // canonical
 };

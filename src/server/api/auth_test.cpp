@@ -103,8 +103,13 @@ TEST(RequiredAccess, HealthIsPublicPostIsIngestTheRestIsRead) {
   EXPECT_EQ(requiredAccess("GET", Segments{"api", "v1", "servers"}), Access::kRead);
   EXPECT_EQ(requiredAccess("GET", Segments{"metrics"}), Access::kRead);
   EXPECT_EQ(requiredAccess("DELETE", Segments{"api", "v1", "servers"}), Access::kRead);
-  EXPECT_EQ(requiredAccess("GET", Segments{}), Access::kRead);
   EXPECT_EQ(requiredAccess("GET", Segments{"healthz", "x"}), Access::kRead);
+  // The dashboard's page and assets hold no fleet data; its data is read through the API.
+  EXPECT_EQ(requiredAccess("GET", Segments{}), Access::kPublic);
+  EXPECT_EQ(requiredAccess("GET", Segments{"hosts", "10.0.0.5"}), Access::kPublic);
+  EXPECT_EQ(requiredAccess("GET", Segments{"assets", "app.js"}), Access::kPublic);
+  EXPECT_EQ(requiredAccess("GET", Segments{"hosts", "10.0.0.5", "x"}), Access::kRead);
+  EXPECT_EQ(requiredAccess("GET", Segments{"nope"}), Access::kRead);
 }
 
 AuthConfig config(std::initializer_list<const char*> ingest,

@@ -73,6 +73,16 @@ Json hostItemJson(const HostComplianceItem& h,
           {"worst_severity", worst ? Json(compliance::toString(*worst)) : Json(nullptr)}};
 }
 
+// The hosts list's ?sort=: none is the order hosts first reported in.
+std::optional<HostComplianceQuery::Order> orderOf(const std::optional<std::string>& sort) {
+  using Order = HostComplianceQuery::Order;
+  if (!sort) return Order::kFirstSeen;
+  if (*sort == "hostname") return Order::kHostname;
+  if (*sort == "last_report_at") return Order::kLastReportOldest;
+  if (*sort == "-last_report_at") return Order::kLastReportNewest;
+  return std::nullopt;
+}
+
 Json verdictJson(const VerdictItem& v) {
   return {{"rule", v.rule},
           {"title", v.title},
@@ -161,8 +171,8 @@ ApiResponse complianceOverview(const ApiContext& api, const Call& call) {
 }
 
 ApiResponse complianceHosts(const ApiContext& api, const Call& call) {
-  auto params =
-      QueryParams::parse(call.query(), {"status", "rule", "severity", "limit", "cursor", "format"});
+  auto params = QueryParams::parse(call.query(), {"status", "rule", "severity", "host", "q", "os",
+                                                  "sort", "limit", "cursor", "format"});
   if (!params) return badQuery(params.error());
   HostComplianceQuery q;
   q.stale_cutoff_us = staleCutoffUs(api.store);
@@ -177,6 +187,17 @@ ApiResponse complianceHosts(const ApiContext& api, const Call& call) {
       return errorResponse(400, "invalid_query",
                            "severity: expected info, low, medium, high or critical");
     }
+  }
+  auto host = params->ip("host");
+  if (!host) return badQuery(host.error());
+  q.host = *host;
+  q.search = params->text("q");
+  q.os = params->text("os");
+  if (auto order = orderOf(params->text("sort"))) {
+    q.order = *order;
+  } else {
+    return errorResponse(400, "invalid_query",
+                         "sort: expected hostname, last_report_at or -last_report_at");
   }
   auto limit = params->integer("limit", 1, kMaxLimit);
   if (!limit) return badQuery(limit.error());

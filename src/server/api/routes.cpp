@@ -1,6 +1,7 @@
 #include "server/api/routes.hpp"
 
 #include "server/api/compliance.hpp"
+#include "server/api/dashboard.hpp"
 #include "server/api/ingest.hpp"
 #include "server/api/operations.hpp"
 #include "server/api/queries.hpp"
@@ -26,6 +27,15 @@ const Router& apiRoutes() {
       {"GET", "/api/v1/servers/{ip}/compliance", Access::kRead, answerNow<hostCompliance>},
       {"GET", "/api/v1/servers/{ip}/compliance/history", Access::kRead,
        answerNow<hostComplianceHistory>},
+      // The dashboard: one shell for every view's URL, then its assets. No fleet data in
+      // either (SPEC §3), so public; the page reads the API with the read token.
+      {"GET", "/", Access::kPublic, answerNow<dashboardPage>},
+      {"GET", "/hosts", Access::kPublic, answerNow<dashboardPage>},
+      {"GET", "/hosts/{ip}", Access::kPublic, answerNow<dashboardPage>},
+      {"GET", "/rules", Access::kPublic, answerNow<dashboardPage>},
+      {"GET", "/rules/{id}", Access::kPublic, answerNow<dashboardPage>},
+      {"GET", "/search", Access::kPublic, answerNow<dashboardPage>},
+      {"GET", "/assets/{name}", Access::kPublic, answerNow<dashboardAsset>},
   });
   return router;
 }

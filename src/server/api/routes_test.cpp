@@ -48,6 +48,13 @@ const Row kRows[] = {
     {"GET", "/api/v1/servers/{ip}/compliance", Access::kRead, 200, "{\"items\":[]}"},
     {"GET", "/api/v1/servers/{ip}/compliance/history", Access::kRead, 200,
      "{\"items\":[],\"next\":null}"},
+    {"GET", "/", Access::kPublic, 200, "<title>vigia</title>"},
+    {"GET", "/hosts", Access::kPublic, 200, "<title>vigia</title>"},
+    {"GET", "/hosts/{ip}", Access::kPublic, 200, "<title>vigia</title>"},
+    {"GET", "/rules", Access::kPublic, 200, "<title>vigia</title>"},
+    {"GET", "/rules/{id}", Access::kPublic, 200, "<title>vigia</title>"},
+    {"GET", "/search", Access::kPublic, 200, "<title>vigia</title>"},
+    {"GET", "/assets/{name}", Access::kPublic, 200, "Third-party software in the vigia dashboard"},
 };
 
 const char* const kMethods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"};
@@ -93,8 +100,8 @@ class Routes : public ::testing::Test {
 
   // The pattern with each {parameter} replaced by a value the store knows.
   std::string target(std::string_view pattern) const {
-    const std::map<std::string, std::string, std::less<>> samples = {{"ip", kIp},
-                                                                     {"report_id", report_id_}};
+    const std::map<std::string, std::string, std::less<>> samples = {
+        {"ip", kIp}, {"report_id", report_id_}, {"id", "sshd-running"}, {"name", "licenses.txt"}};
     std::string out;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
       if (pattern[i] != '{') {
@@ -191,7 +198,6 @@ TEST_F(Routes, EveryRowReachesItsHandlerWithTheRightTokenAndOnlyWithIt) {
 
 TEST_F(Routes, UnknownPathsAre404OnlyPastTheGate) {
   const char* const unknown[] = {
-      "/",
       "/nope",
       "/api",
       "/api/v1",

@@ -171,6 +171,7 @@ class Session : public SessionBase {
     request_.content_type = std::string(head[http::field::content_type]);
     request_.content_encoding = std::string(head[http::field::content_encoding]);
     request_.authorization = std::string(head[http::field::authorization]);
+    request_.accept_encoding = std::string(head[http::field::accept_encoding]);
     request_.peer_ip = peer_ip_;
     // Rate limit and token are checked on the header alone, so a refused client cannot make
     // the server read (and buffer) a body of up to max_body_bytes.
@@ -254,6 +255,8 @@ class Session : public SessionBase {
     res->result(api_response.status);
     res->set(http::field::server, "vigia/" VIGIA_VERSION);
     res->set(http::field::content_type, api_response.content_type);
+    // No answer is ever to be read as another type than it says (a JSON text as HTML).
+    res->set("X-Content-Type-Options", "nosniff");
     for (auto& [name, value] : api_response.headers) res->set(name, value);
     res->body() = std::move(api_response.body);
     close_after = close_after || !keep_alive_ || server_->stopping();
@@ -275,6 +278,8 @@ class Session : public SessionBase {
     res->result(api_response.status);
     res->set(http::field::server, "vigia/" VIGIA_VERSION);
     res->set(http::field::content_type, api_response.content_type);
+    // No answer is ever to be read as another type than it says (a JSON text as HTML).
+    res->set("X-Content-Type-Options", "nosniff");
     for (auto& [name, value] : api_response.headers) res->set(name, value);
     close_after = close_after || !keep_alive_ || server_->stopping();
     res->keep_alive(!close_after);

@@ -50,8 +50,15 @@ struct HostComplianceQuery {
   std::optional<std::string> status;             // "compliant", "failing" or "stale"
   std::optional<std::string> rule;               // failing that rule
   std::optional<compliance::Severity> severity;  // failing a rule of at least that severity
+  std::optional<std::string> host;               // that IP (canonical) only
+  std::optional<std::string> search;             // in the hostname or the IP
+  std::optional<std::string> os;                 // the os_id, or in the OS name (any case)
+  enum class Order { kFirstSeen, kHostname, kLastReportOldest, kLastReportNewest };
+  Order order = Order::kFirstSeen;
   int limit = 100;
-  std::optional<std::int64_t> after_host_id;  // the page after this host (hosts in id order)
+  // The page after this host, in `order` (which reads the host's own sort key, so the cursor
+  // is a host's id whatever the order).
+  std::optional<std::int64_t> after_host_id;
 };
 
 struct FailingRule {

@@ -297,6 +297,65 @@ TEST_P(ComplianceStoreTest, CurrentVerdictsCountsAndHistoryComeFromTheRuns) {
   expectCountersMatchTheRuns();
 }
 
+// The hosts list of the dashboard: searched, filtered by OS and sorted by the store, each
+// order paged by keyset (the cursor is the last host's id) without a host missed or repeated.
+TEST_P(ComplianceStoreTest, TheHostsListIsSearchedFilteredAndPagedInEveryOrder) {
+  open(policyOf(kPolicy));
+  std::mt19937 rng(7);
+  const std::int64_t now_us = common::nowUtc().time_since_epoch().count();
+  // First seen in this order, each collected at its own minute: .4 newest, .3 oldest.
+  const std::vector<std::pair<std::string, int>> hosts = {
+      {"10.0.0.3", 50}, {"10.0.0.1", 20}, {"10.0.0.5", 40}, {"10.0.0.2", 30}, {"10.0.0.4", 10}};
+  std::vector<Generated> reports;
+  for (const auto& [ip, minutes_ago] : hosts) {
+    reports.push_back(history(ip, 1, now_us - minutes_ago * 60'000'000LL, rng)[0]);
+    if (ip == "10.0.0.5") {
+      Json r = Json::parse(reports.back().body);
+      r["os"] = {{"name", "Ubuntu"}, {"version", "22.04"}, {"id", "ubuntu"}};
+      reports.back().body = r.dump();
+    }
+  }
+  for (const auto& r : reports) post({&r});
+
+  using Order = HostComplianceQuery::Order;
+  const auto pages = [&](HostComplianceQuery q) {
+    std::vector<std::string> ips;
+    q.stale_cutoff_us = now_us - 3'600'000'000LL;
+    q.limit = 2;
+    for (int page = 0; page < 10; ++page) {
+      auto got = store_->queries().complianceHosts(q);
+      EXPECT_TRUE(got.ok()) << got.error().message;
+      if (!got.ok()) break;
+      for (const auto& h : *got) ips.push_back(h.ip);
+      if (got->size() < 2u) break;
+      q.after_host_id = got->back().host_id;
+    }
+    return ips;
+  };
+  using Ips = std::vector<std::string>;
+  HostComplianceQuery q;
+  EXPECT_EQ(pages(q), (Ips{"10.0.0.3", "10.0.0.1", "10.0.0.5", "10.0.0.2", "10.0.0.4"}));
+  q.order = Order::kHostname;
+  EXPECT_EQ(pages(q), (Ips{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"}));
+  q.order = Order::kLastReportOldest;
+  EXPECT_EQ(pages(q), (Ips{"10.0.0.3", "10.0.0.5", "10.0.0.2", "10.0.0.1", "10.0.0.4"}));
+  q.order = Order::kLastReportNewest;
+  EXPECT_EQ(pages(q), (Ips{"10.0.0.4", "10.0.0.1", "10.0.0.2", "10.0.0.5", "10.0.0.3"}));
+  q.order = Order::kFirstSeen;
+  q.search = "H-10.0.0.2";  // any case
+  EXPECT_EQ(pages(q), (Ips{"10.0.0.2"}));
+  q.search = "0.0.";
+  EXPECT_EQ(pages(q).size(), 5u);
+  q.search.reset();
+  q.os = "ubuntu";
+  EXPECT_EQ(pages(q), (Ips{"10.0.0.5"}));
+  q.os = "debian gnu";  // in the name
+  EXPECT_EQ(pages(q).size(), 4u);
+  q.os.reset();
+  q.host = "10.0.0.4";
+  EXPECT_EQ(pages(q), (Ips{"10.0.0.4"}));
+}
+
 TEST_P(ComplianceStoreTest, ANewPolicyJudgesEachHostsNewestReportAgain) {
   open(policyOf(kPolicy));
   ASSERT_TRUE(store_);

@@ -103,7 +103,40 @@ common::Result<std::vector<HostComplianceItem>> SqliteDatabase::complianceHosts(
           "r.last_report_id IS NULL AND r.status IN ") +
       kFailing;
   std::string sql = "SELECT h.id, h.ip, h.hostname, h.last_report_at, h.last_collected_us < ?1, " +
-                    failing_exists + ") FROM hosts h WHERE h.id > ?2";
+                    failing_exists + ") FROM hosts h WHERE 1";
+  using Order = HostComplianceQuery::Order;
+  // Keyset paging in each order: after the cursor's host, by its own sort key then id.
+  const char* after = nullptr;
+  const char* order_by = nullptr;
+  switch (q.order) {
+    case Order::kFirstSeen:
+      after = "h.id > ?2";
+      order_by = "h.id";
+      break;
+    case Order::kHostname:
+      after = "(h.hostname, h.id) > (SELECT hostname, id FROM hosts WHERE id = ?2)";
+      order_by = "h.hostname, h.id";
+      break;
+    case Order::kLastReportOldest:
+      after =
+          "(h.last_collected_us, h.id) > (SELECT last_collected_us, id FROM hosts WHERE id = ?2)";
+      order_by = "h.last_collected_us, h.id";
+      break;
+    case Order::kLastReportNewest:
+      after =
+          "(h.last_collected_us, h.id) < (SELECT last_collected_us, id FROM hosts WHERE id = ?2)";
+      order_by = "h.last_collected_us DESC, h.id DESC";
+      break;
+  }
+  sql += std::string(" AND ") + (q.after_host_id ? after : "?2 = ?2");
+  if (q.host) sql += " AND h.ip = ?5";
+  if (q.search)
+    sql += " AND (instr(lower(h.hostname), lower(?6)) > 0 OR instr(h.ip, lower(?6)) > 0)";
+  if (q.os) {
+    sql +=
+        " AND h.os_release_id IN (SELECT id FROM os_releases WHERE os_id = lower(?7) OR "
+        "instr(lower(name), lower(?7)) > 0)";
+  }
   if (q.status == "stale") sql += " AND h.last_collected_us < ?1";
   if (q.status == "failing") sql += " AND h.last_collected_us >= ?1 AND " + failing_exists + ")";
   if (q.status == "compliant") {
@@ -118,11 +151,14 @@ common::Result<std::vector<HostComplianceItem>> SqliteDatabase::complianceHosts(
            " AND r.rule_id IN (SELECT id FROM compliance_rules WHERE severity IN " +
            severitiesFrom(*q.severity) + "))";
   }
-  sql += " ORDER BY h.id LIMIT ?3";
+  sql += std::string(" ORDER BY ") + order_by + " LIMIT ?3";
   auto stmt = (*conn)->prepare(sql);
   if (!stmt) return stmt.error();
   (*stmt)->bind(1, q.stale_cutoff_us).bind(2, q.after_host_id.value_or(0)).bind(3, q.limit);
   if (q.rule) (*stmt)->bind(4, *q.rule);
+  if (q.host) (*stmt)->bind(5, *q.host);
+  if (q.search) (*stmt)->bind(6, *q.search);
+  if (q.os) (*stmt)->bind(7, *q.os);
   std::vector<HostComplianceItem> items;
   if (auto st = eachRow(**stmt,
                         [&](const Statement& s) {
