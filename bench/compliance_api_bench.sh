@@ -47,9 +47,9 @@ timed() {  # $1 target, $2 calls
 }
 echo "hosts: $(curl -s "$url/api/v1/compliance" | python3 -c 'import json,sys; print(json.load(sys.stdin)["hosts"])')"
 echo
-echo "| hosts | GET /compliance p50 / p99 | GET /compliance/hosts?status=failing p50 / p99 | GET /compliance/trend?days=30 p50 / p99 |"
-echo "| --- | --- | --- | --- |"
 if [ -z "${DAYS:-}" ]; then
+  echo "| hosts | GET /compliance p50 / p99 | GET /compliance/hosts?status=failing p50 / p99 | GET /compliance/trend?days=30 p50 / p99 |"
+  echo "| --- | --- | --- | --- |"
   echo "| $hosts | $(timed /api/v1/compliance) | $(timed '/api/v1/compliance/hosts?status=failing') | $(timed '/api/v1/compliance/trend?days=30' 5) |"
   exit 0
 fi
