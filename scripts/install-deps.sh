@@ -19,7 +19,15 @@ packages=(
   iproute2
   # the systemd units are checked with systemd-analyze verify
   systemd
+  # the Debian packages (tests/packaging): built with debhelper, man pages from --help,
+  # checked by lintian and hardening-check (devscripts), installed, upgraded and purged in a
+  # debootstrap chroot
+  debhelper dpkg-dev fakeroot help2man lintian devscripts debootstrap
 )
+
+# More packages for a local need (a debugger, an editor), installed the same way.
+# shellcheck disable=SC2206
+packages+=(${VIGIA_EXTRA_PACKAGES:-})
 
 missing=()
 for p in "${packages[@]}"; do
@@ -35,7 +43,14 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+if [ "$(id -u)" -ne 0 ]; then
+  # Say what to do, rather than let the shell say "sudo: command not found".
+  if ! command -v sudo >/dev/null; then
+    echo "install-deps: installing packages needs root: run as root or install sudo" >&2
+    exit 1
+  fi
+  SUDO="sudo"
+fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

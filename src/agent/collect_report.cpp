@@ -38,7 +38,7 @@ CollectOutcome collectReport(const CollectContext& context) {
     }
   }
   fillRequiredDefaults(report);
-  // Before the report goes anywhere, the spool included (SPEC §2).
+  // Before the report goes anywhere, the spool included (docs/cli.md).
   if (context.redactor != nullptr) {
     context.redactor->apply(report);
   } else {

@@ -1,6 +1,6 @@
 #pragma once
 
-// The agent's exit statuses (SPEC §2 and §5, `vigia-agent check`), in one place for main,
+// The agent's exit statuses (docs/cli.md), in one place for main,
 // the commands and the delivery summary.
 
 namespace vigia::agent {

@@ -1,5 +1,5 @@
 // vigia-agent: parses the command line, runs the command, maps the outcome to the exit codes of
-// SPEC §2. Collection lives in collectors/, delivery in delivery/, the commands in commands/.
+// docs/cli.md. Collection lives in collectors/, delivery in delivery/, the commands in commands/.
 
 #include <curl/curl.h>
 
@@ -8,13 +8,15 @@
 #include <cstring>
 #include <iostream>
 
-#include "agent/commands/send_and_run.hpp"
 #include "agent/collect_report.hpp"
 #include "agent/commands/check.hpp"
+#include "agent/commands/send_and_run.hpp"
 #include "agent/config/agent_config.hpp"
+#include "agent/config/agent_options.hpp"
 #include "agent/exit_codes.hpp"
 #include "agent/runtime/log.hpp"
 #include "agent/runtime/signals.hpp"
+#include "common/build_info.hpp"
 #include "common/report_json.hpp"
 
 namespace {
@@ -48,28 +50,6 @@ int runCollect(bool pretty, const vigia::agent::AgentFlags& flags) {
   return std::cout.good() ? kExitOk : kExitFailing;
 }
 
-void addDeliveryOptions(CLI::App& command, vigia::agent::AgentFlags& flags) {
-  command.add_option("--server", flags.server,
-                     "Server base URL, e.g. https://vigia.example.com:8443 (env VIGIA_SERVER)");
-  command.add_option("--token", flags.token,
-                     "Bearer token (env VIGIA_TOKEN); prefer --token-file, a flag is visible to "
-                     "other users until the agent hides it");
-  command.add_option("--token-file", flags.token_file,
-                     "File holding the token (trailing white space ignored)");
-  command.add_option("--ca-file", flags.ca_file,
-                     "CA certificates (PEM) to trust for https://, instead of the system store");
-  command.add_option("--client-cert", flags.client_cert,
-                     "Client certificate (PEM) for servers that require mutual TLS");
-  command.add_option("--client-key", flags.client_key, "Private key of --client-cert (PEM)");
-  command.add_option("--spool-dir", flags.spool_dir,
-                     "Where undelivered reports wait (default $STATE_DIRECTORY/spool, "
-                     "/var/lib/vigia/spool, or ~/.local/state/vigia/spool)");
-  command.add_option("--timeout", flags.timeout_seconds,
-                     "Seconds per delivery attempt, and of retrying without progress (default 30)");
-  command.add_option("--config", flags.config_file,
-                     "TOML file; flags override it, and VIGIA_SERVER/VIGIA_TOKEN override it too");
-}
-
 // A token given as a flag would stay readable in /proc/<pid>/cmdline for the agent's lifetime;
 // overwrite it in place now that CLI11 has copied it.
 void hideTokenFromProcessList(int argc, char** argv) {
@@ -92,38 +72,46 @@ int main(int argc, char** argv) {
   CLI::App app{
       "vigia-agent: reads this server's processor, processes, sessions and OS, and "
       "reports them to a vigia server."};
-  app.set_version_flag("--version", std::string("vigia-agent ") + VIGIA_VERSION);
+  app.set_version_flag("--version", std::string("vigia-agent ") + vigia::build::kVersionLine);
   app.require_subcommand(1);
   app.footer(
       "Exit status: 0 delivered (or printed; run stopped by SIGTERM/SIGINT), 2 usage or\n"
       "configuration error, 3 not delivered and kept in the spool, 4 a report was rejected by\n"
       "the server (moved to <spool>/rejected/), 5 the server refused the token (kept);\n"
       "check: 0 nothing fails, 1 a rule fails or has an error, 2 usage or policy error.\n"
-      "Config file keys: server, token, token_file, ca_file, client_cert, client_key,\n"
-      "spool_dir, spool_max_reports, spool_max_bytes, interval, timeout, allow_insecure_http,\n"
-      "redact (default true: secrets in command lines become ***), redact_patterns = ['...']\n"
-      "(RE2; each capture group, or the whole match, is replaced).");
+      "Every option can be set in the TOML file (--config) under the key shown in its help;\n"
+      "the environment overrides the file and flags override both. Unknown keys are errors.\n"
+      "See `vigia-agent COMMAND --help` for each command's options.");
 
   bool pretty = false;
-  auto* collect = app.add_subcommand("collect", "Print one report to stdout (no network).");
-  collect->add_flag("--pretty", pretty, "Indent the JSON for people.");
+  bool print_config = false;
   vigia::agent::AgentFlags flags;
-  collect
-      ->add_option("--config", flags.config_file,
-                   "TOML configuration file (its redact settings apply)")
-      ->check(CLI::ExistingFile);
+  const auto& options = vigia::agent::agentOptions();
+  // Each command takes --config and the table's flags that concern it.
+  auto withOptions = [&](CLI::App* command, unsigned scope) {
+    command
+        ->add_option("--config", flags.config_file,
+                     "TOML configuration file; the environment and flags override it")
+        ->check(CLI::ExistingFile);
+    command->add_flag("--print-config", print_config,
+                      "Print the effective configuration as TOML (secrets redacted) and exit");
+    options.addFlags(*command, flags.given, scope);
+    return command;
+  };
 
-  auto* send = app.add_subcommand(
-      "send", "Collect once, deliver it and every report waiting in the spool, then exit.");
-  addDeliveryOptions(*send, flags);
-  auto* run = app.add_subcommand(
-      "run",
-      "Collect and deliver every --interval seconds until SIGTERM/SIGINT; SIGHUP reloads "
-      "the configuration.");
-  addDeliveryOptions(*run, flags);
-  run->add_option("--interval", flags.interval_seconds,
-                  "Seconds between reports (default 60); each agent picks a random offset "
-                  "within the interval");
+  auto* collect =
+      withOptions(app.add_subcommand("collect", "Print one report to stdout (no network)."),
+                  vigia::agent::kCollectCommand);
+  collect->add_flag("--pretty", pretty, "Indent the JSON for people.");
+  auto* send = withOptions(
+      app.add_subcommand(
+          "send", "Collect once, deliver it and every report waiting in the spool, then exit."),
+      vigia::agent::kSendCommand);
+  auto* run = withOptions(
+      app.add_subcommand("run",
+                         "Collect and deliver every --interval seconds until SIGTERM/SIGINT; "
+                         "SIGHUP reloads the configuration."),
+      vigia::agent::kRunCommand);
 
   vigia::agent::CheckOptions check_options;
   auto* check = app.add_subcommand(
@@ -150,6 +138,17 @@ int main(int argc, char** argv) {
   }
   hideTokenFromProcessList(argc, argv);
 
+  if (print_config) {
+    const bool delivers = send->parsed() || run->parsed();
+    auto config =
+        vigia::agent::loadAgentConfigAsWritten(flags, vigia::agent::processEnvironment(), delivers);
+    if (!config) {
+      vigia::agent::logError(config.error().message);
+      return kExitUsage;
+    }
+    options.print(*config, std::cout);
+    return kExitOk;
+  }
   if (collect->parsed()) return runCollect(pretty, flags);
   if (check->parsed()) return vigia::agent::runCheck(check_options, std::cout);
 

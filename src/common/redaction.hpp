@@ -1,6 +1,6 @@
 #pragma once
 
-// Secrets in command lines never leave the host (SPEC §2): before a report is spooled, the
+// Secrets in command lines never leave the host (docs/cli.md): before a report is spooled, the
 // values that common ways of passing secrets put in a process's `command` become "***". The
 // defaults cover `--password=X`, `--password X` and the like (password, passwd, pass, pwd,
 // secret, token, api-key/api_key, access-key; any case, one or two dashes), the password of a

@@ -10,7 +10,7 @@ struct Case {
   const char* redacted;
 };
 
-// Every default form of SPEC §2, and what must stay as it is.
+// Every default form of docs/cli.md, and what must stay as it is.
 const Case kDefaults[] = {
     {"mysql --password=hunter2 -u root", "mysql --password=*** -u root"},
     {"mysql --password hunter2 -u root", "mysql --password *** -u root"},

@@ -1,7 +1,7 @@
 #pragma once
 
-// The report of SPEC §1 as C++ types. Agent and server share these; the JSON mapping lives in
-// report_json.hpp and the rules (required fields, limits) in validate.hpp.
+// The report of docs/report-schema.md as C++ types. Agent and server share these; the JSON mapping
+// lives in report_json.hpp and the rules (required fields, limits) in validate.hpp.
 //
 // Optional fields are std::optional so "absent" and "zero/empty" stay distinct: a process whose
 // command line could not be read has no `command`, which is not the same as an empty one.

@@ -1,7 +1,7 @@
 #pragma once
 
-// JSON mapping of the report. Key order follows SPEC §1 (ordered_json), so a report reads the
-// same in a terminal, a JSONL file and the API.
+// JSON mapping of the report. Key order follows docs/report-schema.md (ordered_json), so a report
+// reads the same in a terminal, a JSONL file and the API.
 
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -18,9 +18,9 @@ Json toJson(const Report& report);
 
 // A saved report read back: a `vigia-agent collect` output, or a stored one as
 // GET /api/v1/reports/{id} answers it (its "server" receipt is ignored, like any unknown
-// member). The fields of SPEC §1 with their types, report_id and host.ip in their canonical
-// spelling; errors name the field (`processes[3].pid: expected a positive integer`). Not the
-// server's gate: limits and times other than collected_at are the validator's (validate.hpp),
+// member). The fields of docs/report-schema.md with their types, report_id and host.ip in their
+// canonical spelling; errors name the field (`processes[3].pid: expected a positive integer`). Not
+// the server's gate: limits and times other than collected_at are the validator's (validate.hpp),
 // which needs simdjson, a library the agent does not load.
 Result<Report> reportFromJson(std::string_view text);
 

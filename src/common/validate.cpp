@@ -388,7 +388,8 @@ Result<ValidatedReport> validateDocument(dom::element doc, const ValidateOptions
   }
   ObjectReader top(doc.get_object(), {"", std::nullopt});
 
-  // The server adds its receipt under "server" (SPEC §4, JSON Lines); a report may not forge it.
+  // The server adds its receipt under "server" (docs/storage.md, JSON Lines); a report may not
+  // forge it.
   if (top.find("server") && !options.allow_server_receipt) {
     return fieldError("server", "reserved for the server's receipt");
   }

@@ -1,7 +1,8 @@
 #pragma once
 
-// The rules of SPEC §1. The server runs every body through parseAndValidate(); the agent's tests
-// run its own output through it too, so both sides agree on one definition of "valid".
+// The rules of docs/report-schema.md. The server runs every body through parseAndValidate(); the
+// agent's tests run its own output through it too, so both sides agree on one definition of
+// "valid".
 //
 // Errors name the offending field: `processes[3].pid: expected a positive integer`.
 //

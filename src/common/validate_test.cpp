@@ -28,7 +28,7 @@ Status parseJson(std::string_view text) {
   return Ok{};
 }
 
-// A valid report to mutate: one case per rule of SPEC §1.
+// A valid report to mutate: one case per rule of docs/report-schema.md.
 Json baseReport() {
   return Json::parse(R"json({
     "schema_version": 1,

@@ -18,8 +18,8 @@ inline constexpr std::size_t kMaxEvidence = 20;
 struct Verdict {
   std::size_t rule = 0;  // index into Policy::rules()
   Status status = Status::kPass;
-  // Compact JSON array text, at most kMaxEvidence entries, as SPEC §5 shapes them: "[]" for
-  // pass and not_applicable, and for a require_* check that nothing matched.
+  // Compact JSON array text, at most kMaxEvidence entries, as docs/compliance.md shapes them: "[]"
+  // for pass and not_applicable, and for a require_* check that nothing matched.
   std::string evidence;
   // The waiver naming this host and rule, if any: set for `waived`, and for a `fail` whose
   // waiver has expired (so that people see which waiver ran out).

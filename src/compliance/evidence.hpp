@@ -1,6 +1,6 @@
 #pragma once
 
-// The evidence of a verdict (SPEC §5, "Verdicts"): a JSON array of at most kMaxEvidence
+// The evidence of a verdict (docs/compliance.md, "Statuses"): a JSON array of at most kMaxEvidence
 // entries, rendered compact for storage and the API.
 
 #include <nlohmann/json.hpp>

@@ -18,7 +18,8 @@ struct IpAddress {
 };
 
 // An IPv4 or IPv6 literal (inet_pton). An IPv4-mapped IPv6 address is its IPv4 address, as
-// report host.ip is canonicalized (SPEC §1), and an IPv6 zone ("fe80::1%eth0") is ignored.
+// report host.ip is canonicalized (docs/report-schema.md), and an IPv6 zone ("fe80::1%eth0") is
+// ignored.
 std::optional<IpAddress> parseIpAddress(std::string_view text);
 
 struct Cidr {

@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, 5> kSeverityNames = {"info", "low", "medi
 constexpr std::array<std::string_view, 5> kStatusNames = {"pass", "fail", "waived",
                                                           "not_applicable", "error"};
 
-// Hex SHA-256 of the sources' bytes, one after the other (SPEC §3, GET /api/v1/policy).
+// Hex SHA-256 of the sources' bytes, one after the other (docs/api.md, GET /api/v1/policy).
 std::string digestOf(std::span<const PolicySource> sources) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char md[EVP_MAX_MD_SIZE];

@@ -1,7 +1,7 @@
 #pragma once
 
-// TOML policy files (SPEC §5) to rules and their compiled checks. Policy::parse wraps it with
-// the digest; nothing else calls it.
+// TOML policy files (docs/compliance.md) to rules and their compiled checks. Policy::parse wraps it
+// with the digest; nothing else calls it.
 
 #include <memory>
 #include <span>

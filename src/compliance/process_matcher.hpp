@@ -1,7 +1,7 @@
 #pragma once
 
-// A process matcher of SPEC §5: every key present must hold (AND). Compiled when the policy
-// loads; matches() tries the cheap keys (integers, hashed names, a substring) before any
+// A process matcher of docs/compliance.md: every key present must hold (AND). Compiled when the
+// policy loads; matches() tries the cheap keys (integers, hashed names, a substring) before any
 // regular expression, so most processes are turned away without running one.
 
 #include <cstdint>

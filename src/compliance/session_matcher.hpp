@@ -1,6 +1,6 @@
 #pragma once
 
-// A session matcher of SPEC §5: every key present must hold (AND).
+// A session matcher of docs/compliance.md: every key present must hold (AND).
 
 #include <optional>
 

@@ -38,7 +38,7 @@ std::size_t raiseFileLimit() {
 
 int main(int argc, char** argv) {
   // Everything the server creates holds the fleet's command lines and user names: files 0640,
-  // directories 0750 (SPEC §4), whatever umask it was started with.
+  // directories 0750 (docs/storage.md), whatever umask it was started with.
   ::umask(027);
   auto log = spdlog::stderr_color_mt("vigia-server");
   spdlog::set_default_logger(log);

@@ -1,5 +1,5 @@
-// `vigia-agent check` as a security team runs it (SPEC §5): a policy and a saved report (or
-// this machine), one line per rule or --json, and its exit statuses.
+// `vigia-agent check` as a security team runs it (docs/compliance.md): a policy and a saved report
+// (or this machine), one line per rule or --json, and its exit statuses.
 
 #include <gtest/gtest.h>
 

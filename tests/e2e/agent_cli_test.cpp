@@ -1,8 +1,11 @@
-// `vigia-agent` as a user runs it: exit codes of SPEC §2 and a report that validates and
+// `vigia-agent` as a user runs it: exit codes of docs/cli.md and a report that validates and
 // matches this machine.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "common/validate.hpp"
 #include "read_file.hpp"
@@ -71,6 +74,42 @@ TEST(AgentCli, UsageErrorsExitTwo) {
   EXPECT_EQ(bad_flag.exit_code, 2);
   EXPECT_FALSE(bad_flag.err.empty());
   EXPECT_TRUE(bad_flag.out.empty());
+}
+
+}  // namespace
+
+namespace {
+
+// What --print-config writes loads back to itself: every flag's value survives, and the token
+// is redacted, never printed.
+TEST(AgentCli, PrintConfigRoundTripsWithTheSecretRedacted) {
+  const auto first =
+      runProcess({VIGIA_AGENT_BIN, "run", "--server", "https://vigia.example:8443", "--token",
+                  "a-very-secret-token", "--interval", "17", "--no-redact", "--redact-pattern",
+                  "key=(\\S+)", "--spool-max-reports", "9", "--print-config"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out.find("a-very-secret-token"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("interval = 17"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("redact = false"), std::string::npos) << first.out;
+
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("vigia-print-config-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(file) << first.out;
+  const auto second =
+      runProcess({VIGIA_AGENT_BIN, "run", "--config", file.string(), "--print-config"});
+  std::filesystem::remove(file);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(first.out, second.out);
+}
+
+TEST(AgentCli, AConfigFileTypoIsAUsageErrorWithItsLine) {
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("vigia-typo-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(file) << "server = \"https://vigia.example\"\n\nintreval = 5\n";
+  const auto r = runProcess({VIGIA_AGENT_BIN, "send", "--config", file.string()});
+  std::filesystem::remove(file);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(":3: unknown key \"intreval\""), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // vigia-agent send/run against the real vigia-server over 127.0.0.1: the spool, the exit codes
-// of SPEC §2, a server that goes away mid-delivery, and the run loop's signals.
+// of docs/cli.md, a server that goes away mid-delivery, and the run loop's signals.
 
 #include <gtest/gtest.h>
 #include <signal.h>

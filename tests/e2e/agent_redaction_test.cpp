@@ -1,4 +1,4 @@
-// Secrets in command lines never leave the host (SPEC §2): real processes started with
+// Secrets in command lines never leave the host (docs/cli.md): real processes started with
 // secrets in every default form, through the real agent, into the real server. The agent's
 // own output, and the CSV, the JSON Lines and the database, hold *** instead; command lines
 // without a secret come through whole.

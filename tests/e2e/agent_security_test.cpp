@@ -1,5 +1,5 @@
-// vigia-agent against a server that guards itself (SPEC §2, §3): tokens (401/403 keep the
-// reports, exit 5), a rate limit and a full disk (429 and 503 Retry-After are waited out,
+// vigia-agent against a server that guards itself (docs/cli.md, docs/api.md): tokens (401/403 keep
+// the reports, exit 5), a rate limit and a full disk (429 and 503 Retry-After are waited out,
 // within the timeout), HTTPS
 // checked against --ca-file, and mutual TLS. Certificates are made by the test with `openssl`.
 
@@ -119,7 +119,7 @@ TEST(AgentAuth, TheTokenComesFromTheEnvironmentOrTheConfigFile) {
 }
 
 // The agents of these tests post from a network namespace of their own: loopback clients are
-// never rate-limited (SPEC §3).
+// never rate-limited (docs/api.md).
 struct RemoteAgent {
   vigia::test::NetworkNamespace ns;
   TempDir dir;

@@ -1,4 +1,4 @@
-// Bearer tokens (SPEC §3) and the per-address rate limit, against the real server over
+// Bearer tokens (docs/api.md) and the per-address rate limit, against the real server over
 // 127.0.0.1: every endpoint by every kind of credential, token files and digests, the
 // loopback rule, logs free of tokens, and 429 once a burst is spent.
 
@@ -291,8 +291,9 @@ TEST(ServerAuthConfig, BadTokenSettingsExitTwoWithoutQuotingTheToken) {
       writeFile(dir.path() / "bad.toml", "[auth]\nread_tokens = [\"sha256:secretsecret\"]\n");
   const auto empty_file = writeFile(dir.path() / "empty.tokens", "\n\n");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"--ingest-token", "secret with space"}, "--ingest-token #1: a token must be visible ASCII"},
-      {{"--config", bad_digest.string()}, "auth.read_tokens[0]: \"sha256:\" must be followed"},
+      {{"--ingest-token", "secret with space"},
+       "--ingest-token: [0]: a token must be visible ASCII"},
+      {{"--config", bad_digest.string()}, "auth.read_tokens: [0]: \"sha256:\" must be followed"},
       {{"--read-token-file", empty_file.string()}, "holds no token"},
       {{"--read-token-file", (dir.path() / "absent").string()}, "cannot read token file"},
   };
@@ -313,9 +314,10 @@ TEST(ServerAuthConfig, HelpDocumentsEveryAuthTlsAndLimitOption) {
   for (const char* option :
        {"--ingest-token TOKEN", "--ingest-token-file FILE", "--read-token TOKEN",
         "--read-token-file FILE", "--tls-cert FILE", "--tls-key FILE", "--tls-client-ca FILE",
-        "--rate-limit-rps", "--rate-limit-burst", "--insecure-no-auth", "[auth] ingest_tokens",
-        "read_tokens", "sha256:<64 hex>", "[tls] cert", "client_ca", "[limits] requests_per_second",
-        "burst = 200"}) {
+        "--rate-limit-rps", "--rate-limit-burst", "--insecure-no-auth",
+        "config: auth.ingest_tokens", "auth.read_tokens", "sha256:<64 hex>", "config: tls.cert",
+        "tls.client_ca", "config: limits.requests_per_second",
+        "config: limits.burst; default: 200"}) {
     EXPECT_NE(help.out.find(option), std::string::npos) << option << " missing from:\n" << help.out;
   }
 }

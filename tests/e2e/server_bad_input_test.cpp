@@ -1,4 +1,5 @@
-// Every bad input of SPEC §1/§3 gets its status code and a JSON error, and stores nothing.
+// Every bad input of docs/report-schema.md and docs/api.md gets its status code and a JSON error,
+// and stores nothing.
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
-// Compliance with the real server (SPEC §5): a policy given with --policy, reports that pass and
-// fail it over 127.0.0.1, every compliance endpoint (JSON and CSV), SIGHUP with a changed and
-// with a broken policy, a bad policy at start, a host turning stale, and webhooks delivered to
+// Compliance with the real server (docs/compliance.md): a policy given with --policy, reports that
+// pass and fail it over 127.0.0.1, every compliance endpoint (JSON and CSV), SIGHUP with a changed
+// and with a broken policy, a bad policy at start, a host turning stale, and webhooks delivered to
 // a receiver the test runs: across a kill -9 with events queued, and past a receiver that hangs.
 
 #include <gtest/gtest.h>

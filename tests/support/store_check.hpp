@@ -1,7 +1,7 @@
 #pragma once
 
 // Reads a data dir after the fact (DB, CSV, JSONL) with code independent of the server, and
-// checks the SPEC §4 promise: every report in every store exactly once, nothing partial.
+// checks the promise of docs/storage.md: every report in every store exactly once, nothing partial.
 
 #include <cstdint>
 #include <filesystem>

@@ -20,7 +20,8 @@ struct KernelIdentity {
 };
 KernelIdentity currentKernel();
 
-// NAME (default "Linux"), VERSION, else VERSION_ID, else the kernel release (SPEC §1).
+// NAME (default "Linux"), VERSION, else VERSION_ID, else the kernel release
+// (docs/report-schema.md).
 common::OsInfo osInfoFrom(const std::map<std::string, std::string>& os_release,
                           const KernelIdentity& kernel);
 

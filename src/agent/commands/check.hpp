@@ -1,7 +1,7 @@
 #pragma once
 
-// `vigia-agent check` (SPEC §5): judges this machine's report, or a saved one, against policy
-// files with the server's engine. No network.
+// `vigia-agent check` (docs/compliance.md): judges this machine's report, or a saved one, against
+// policy files with the server's engine. No network.
 
 #include <optional>
 #include <ostream>

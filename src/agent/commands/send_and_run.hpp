@@ -1,6 +1,6 @@
 #pragma once
 
-// The delivering commands of SPEC §2. Each returns the process exit status.
+// The delivering commands of docs/cli.md. Each returns the process exit status.
 
 #include <functional>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-// vigia-agent's delivery settings (SPEC §2): defaults, then the TOML file, then the environment
-// (VIGIA_SERVER, VIGIA_TOKEN), then flags. Loading is separate from the command line so that
-// `run` can reload the same sources on SIGHUP.
+// vigia-agent's settings: defaults, then the TOML file, then the environment (VIGIA_SERVER,
+// VIGIA_TOKEN), then flags; each option is a row of agent_options.cpp. Loading is separate from
+// the command line so that `run` can reload the same sources on SIGHUP.
 
 #include <chrono>
 #include <cstdint>
@@ -12,43 +12,38 @@
 #include <string>
 #include <vector>
 
+#include "common/options/option_table.hpp"
 #include "common/result.hpp"
 
 namespace vigia::agent {
 
 struct AgentConfig {
   std::string server;  // base URL: scheme://host[:port][/prefix]
-  std::string token;   // the secret itself, read from token or token_file; never logged
+  std::string token;   // the secret itself, given or read from token_file; never logged
+  std::filesystem::path token_file;
   std::filesystem::path ca_file;
   std::filesystem::path client_cert;  // mutual TLS (both or neither)
   std::filesystem::path client_key;
-  std::filesystem::path spool_dir;
-  std::size_t spool_max_reports = 1000;
-  std::uint64_t spool_max_bytes = 268'435'456;
-  int interval_seconds = 60;
-  int timeout_seconds = 30;
+  std::filesystem::path spool_dir;  // empty until loaded: then the default of defaultSpoolDir
+  std::size_t spool_max_reports = 0;
+  std::uint64_t spool_max_bytes = 0;
+  int interval_seconds = 0;
+  int timeout_seconds = 0;
   bool allow_insecure_http = false;
-  bool redact = true;                        // secrets in command lines become *** (SPEC §2)
+  bool redact = false;                       // secrets in command lines become ***
   std::vector<std::string> redact_patterns;  // more RE2 patterns, checked when loaded
 };
 
-// What the command line said; every field unset means "not given".
+using Environment = options::Environment;
+
+// What the command line said: the config file, and the flags of the option table as given.
 struct AgentFlags {
   std::optional<std::string> config_file;
-  std::optional<std::string> server;
-  std::optional<std::string> token;
-  std::optional<std::string> token_file;
-  std::optional<std::string> ca_file;
-  std::optional<std::string> client_cert;
-  std::optional<std::string> client_key;
-  std::optional<std::string> spool_dir;
-  std::optional<int> interval_seconds;
-  std::optional<int> timeout_seconds;
+  options::GivenFlags given;
 };
 
-using Environment = std::map<std::string, std::string>;
-
-// The variables the agent reads: VIGIA_SERVER, VIGIA_TOKEN, STATE_DIRECTORY, HOME.
+// The variables the agent reads: the table's (VIGIA_SERVER, VIGIA_TOKEN), STATE_DIRECTORY
+// and HOME.
 Environment processEnvironment();
 
 // Merges every source; any error is a configuration error (exit 2). `need_server` is false for
@@ -56,7 +51,12 @@ Environment processEnvironment();
 common::Result<AgentConfig> loadAgentConfig(const AgentFlags& flags, const Environment& env,
                                             bool need_server = true);
 
-// SPEC §2: $STATE_DIRECTORY/spool under systemd, else /var/lib/vigia/spool when it can be
+// The configuration as loaded before its token file is read and its defaults computed, as
+// --print-config shows it; errors as loadAgentConfig's.
+common::Result<AgentConfig> loadAgentConfigAsWritten(const AgentFlags& flags,
+                                                     const Environment& env, bool need_server);
+
+// docs/cli.md: $STATE_DIRECTORY/spool under systemd, else /var/lib/vigia/spool when it can be
 // created, else $HOME/.local/state/vigia/spool.
 std::filesystem::path defaultSpoolDir(const Environment& env);
 

@@ -31,9 +31,9 @@ TEST(AgentConfig, FlagsBeatEnvironmentWhichBeatsTheFile) {
   EXPECT_EQ(c->spool_dir, "/tmp/s");
 
   AgentFlags flags = withConfig(file);
-  flags.server = "http://127.0.0.1:3";
-  flags.token = "from-flag";
-  flags.interval_seconds = 7;
+  flags.given.set("--server", "http://127.0.0.1:3");
+  flags.given.set("--token", "from-flag");
+  flags.given.set("--interval", "7");
   c = loadAgentConfig(flags, env);
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->server, "http://127.0.0.1:3");
@@ -48,7 +48,7 @@ TEST(AgentConfig, FlagsBeatEnvironmentWhichBeatsTheFile) {
 
 TEST(AgentConfig, DefaultsMatchTheSpec) {
   AgentFlags flags;
-  flags.server = "https://vigia.example.com";
+  flags.given.set("--server", "https://vigia.example.com");
   auto c = loadAgentConfig(flags, {{"STATE_DIRECTORY", "/var/lib/private/vigia:/other"}});
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->spool_max_reports, 1000u);
@@ -62,17 +62,17 @@ TEST(AgentConfig, DefaultsMatchTheSpec) {
 TEST(AgentConfig, TokenFileLosesItsTrailingNewlineOnly) {
   TempTree tree;
   AgentFlags flags;
-  flags.server = "http://localhost:8080";
-  flags.token_file = tree.write("token", "s3cret-token\n\n").string();
+  flags.given.set("--server", "http://localhost:8080");
+  flags.given.set("--token-file", tree.write("token", "s3cret-token\n\n").string());
   auto c = loadAgentConfig(flags, {});
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->token, "s3cret-token");
 
-  flags.token_file = tree.write("bad", "two words\n").string();
+  flags.given.set("--token-file", tree.write("bad", "two words\n").string());
   EXPECT_FALSE(loadAgentConfig(flags, {}));
-  flags.token_file = tree.write("empty", " \n").string();
+  flags.given.set("--token-file", tree.write("empty", " \n").string());
   EXPECT_FALSE(loadAgentConfig(flags, {}));
-  flags.token_file = (tree.root() / "missing").string();
+  flags.given.set("--token-file", (tree.root() / "missing").string());
   auto missing = loadAgentConfig(flags, {});
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("cannot be read"), std::string::npos);
@@ -99,7 +99,7 @@ TEST(AgentConfig, FileMistakesAreErrorsNotDefaults) {
   for (const auto& [text, expected] : cases) {
     const auto file = tree.write("bad.toml", text);
     AgentFlags flags = withConfig(file);
-    flags.server = "http://127.0.0.1:1";
+    flags.given.set("--server", "http://127.0.0.1:1");
     auto c = loadAgentConfig(flags, {});
     ASSERT_FALSE(c) << text;
     EXPECT_NE(c.error().message.find(expected), std::string::npos) << c.error().message;
@@ -108,13 +108,13 @@ TEST(AgentConfig, FileMistakesAreErrorsNotDefaults) {
 
 TEST(AgentConfig, RangesAreChecked) {
   AgentFlags flags;
-  flags.server = "http://127.0.0.1:1";
-  flags.interval_seconds = 0;
+  flags.given.set("--server", "http://127.0.0.1:1");
+  flags.given.set("--interval", "0");
   EXPECT_FALSE(loadAgentConfig(flags, {}));
-  flags.interval_seconds = 86'401;
+  flags.given.set("--interval", "86401");
   EXPECT_FALSE(loadAgentConfig(flags, {}));
-  flags.interval_seconds = 1;
-  flags.timeout_seconds = 0;
+  flags.given.set("--interval", "1");
+  flags.given.set("--timeout", "0");
   EXPECT_FALSE(loadAgentConfig(flags, {}));
 }
 
@@ -143,7 +143,7 @@ TEST(AgentConfig, ServerUrlRules) {
 TEST(AgentConfig, InsecureHttpNeedsTheFileToSaySo) {
   TempTree tree;
   AgentFlags flags = withConfig(tree.write("a.toml", "allow_insecure_http = true\n"));
-  flags.server = "http://192.0.2.1:8080";
+  flags.given.set("--server", "http://192.0.2.1:8080");
   EXPECT_TRUE(loadAgentConfig(flags, {}));
   flags.config_file.reset();
   EXPECT_FALSE(loadAgentConfig(flags, {}));
@@ -152,12 +152,12 @@ TEST(AgentConfig, InsecureHttpNeedsTheFileToSaySo) {
 TEST(AgentConfig, ClientCertificateAndKeyGoTogether) {
   TempTree tree;
   AgentFlags flags;
-  flags.server = "https://vigia.example.com";
-  flags.client_cert = tree.write("c.pem", "x").string();
+  flags.given.set("--server", "https://vigia.example.com");
+  flags.given.set("--client-cert", tree.write("c.pem", "x").string());
   EXPECT_FALSE(loadAgentConfig(flags, {}));
-  flags.client_key = tree.write("k.pem", "x").string();
+  flags.given.set("--client-key", tree.write("k.pem", "x").string());
   EXPECT_TRUE(loadAgentConfig(flags, {}));
-  flags.ca_file = (tree.root() / "nope.pem").string();
+  flags.given.set("--ca-file", (tree.root() / "nope.pem").string());
   EXPECT_FALSE(loadAgentConfig(flags, {}));
 }
 

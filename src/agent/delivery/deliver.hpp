@@ -43,7 +43,7 @@ DeliverySummary deliverUnspooled(HttpClient& client, std::string_view report_jso
                                  const std::string& report_id, const DeliveryPolicy& policy,
                                  const Sleeper& sleep);
 
-// SPEC §2 exit status of `send`: 5 token refused, else 4 a report rejected, else 3 reports
+// docs/cli.md exit status of `send`: 5 token refused, else 4 a report rejected, else 3 reports
 // left pending, else 0.
 int exitCodeFor(const DeliverySummary& summary);
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// Request → response, for every endpoint of SPEC §3: the gate (rate limit, token), then the
+// Request → response, for every endpoint of docs/api.md: the gate (rate limit, token), then the
 // route table (routes.cpp) names the handler. No sockets here: the HTTP layer turns bytes into
 // ApiRequest and ApiResponse back into bytes.
 

@@ -18,7 +18,7 @@ struct ApiOptions {
   bool discard_reports = false;
   AuthConfig auth;  // no token: no authentication (main then serves loopback only)
   RateLimitOptions rate_limit;
-  bool csv_formula_guard = true;  // for ?format=csv answers too (SPEC §3)
+  bool csv_formula_guard = true;  // for ?format=csv answers too (docs/api.md)
 };
 
 struct ApiContext {

@@ -42,7 +42,7 @@ struct ApiResponse {
 
 using Responder = std::function<void(ApiResponse)>;
 
-// Every error answer of SPEC §3: {"error": code, "detail": …}.
+// Every error answer of docs/api.md: {"error": code, "detail": …}.
 ApiResponse errorResponse(unsigned status, const std::string& code, const std::string& detail);
 ApiResponse jsonResponse(unsigned status, std::string body);
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// Bearer tokens (SPEC §3): ingest tokens may only post reports, read tokens may only read.
+// Bearer tokens (docs/api.md): ingest tokens may only post reports, read tokens may only read.
 // Only SHA-256 digests are kept; a presented token is hashed and compared with every configured
 // digest in constant time, so neither the tokens nor the timing of a comparison leak them.
 

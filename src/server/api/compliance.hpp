@@ -1,8 +1,8 @@
 #pragma once
 
-// The compliance endpoints of SPEC §3/§5: the policy in force, the fleet at a glance, hosts by
-// status, a host's verdicts and their history, the daily trend; and the compliance gauges of
-// /metrics. Lists answer JSON or, with ?format=csv, every matching item as CSV.
+// The compliance endpoints of docs/api.md, "Compliance": the policy in force, the fleet at a
+// glance, hosts by status, a host's verdicts and their history, the daily trend; and the compliance
+// gauges of /metrics. Lists answer JSON or, with ?format=csv, every matching item as CSV.
 
 #include <string>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// `?format=csv` on every list endpoint (SPEC §3): the same items as the JSON answer, one row
+// `?format=csv` on every list endpoint (docs/api.md): the same items as the JSON answer, one row
 // each, under a header naming their keys; quoted as the CSV files are, with their formula
 // guard; streamed page by page, so that an export of the whole fleet's history never sits in
 // memory.

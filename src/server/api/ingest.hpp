@@ -1,6 +1,6 @@
 #pragma once
 
-// POST /api/v1/reports (SPEC §3): content type and encoding, gunzip with an output limit, the
+// POST /api/v1/reports (docs/api.md): content type and encoding, gunzip with an output limit, the
 // validator, then the store, which answers later from its writer thread.
 
 #include "server/api/router.hpp"

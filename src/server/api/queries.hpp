@@ -1,6 +1,6 @@
 #pragma once
 
-// The GET API of SPEC §3 over the storage's read side: servers, a server's reports, one
+// The GET API of docs/api.md over the storage's read side: servers, a server's reports, one
 // report, and the fleet-wide process and session history. Every list answers JSON, or with
 // ?format=csv every matching item as a streamed CSV (csv_answer.hpp).
 

@@ -30,7 +30,7 @@ double RateLimiter::refilled(const Bucket& b, TimePoint now) const {
 
 RateLimiter::Decision RateLimiter::acquire(std::string_view source) {
   // On the server's own host, a loopback client is a local relay, a reverse proxy or an
-  // operator (SPEC §3): limiting it would throttle everyone behind it as one source.
+  // operator (docs/api.md): limiting it would throttle everyone behind it as one source.
   if (!enabled() || common::isLoopbackAddress(std::string(source))) return {};
   const std::string key = rateLimitKey(source);
   const TimePoint now = clock_();

@@ -1,7 +1,7 @@
 #pragma once
 
 // Per-source rate limit: one token bucket per client address; loopback clients are never
-// limited (SPEC §3). A source may send `burst`
+// limited (docs/api.md). A source may send `burst`
 // requests at once, then `requests_per_second` on average. The table of buckets is bounded:
 // buckets that have refilled completely carry no information and are dropped first; when the
 // table is full of live ones, the least recently seen goes (it merely starts again with a full

@@ -1,6 +1,6 @@
 #pragma once
 
-// The API's one route table (SPEC §3).
+// The API's one route table (docs/api.md).
 
 #include "server/api/router.hpp"
 

@@ -1,4 +1,4 @@
-// GET /api/v1/processes and /api/v1/sessions (SPEC §3) in-process, against a real store the
+// GET /api/v1/processes and /api/v1/sessions (docs/api.md) in-process, against a real store the
 // test fills with a history it knows: `at` (the report in force), since/until, running/open,
 // each filter, paging through more than 1,000 runs with none missing or repeated, the CSV
 // answers, and bad parameters.

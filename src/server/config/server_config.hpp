@@ -1,7 +1,8 @@
 #pragma once
 
-// vigia-server's configuration: defaults, then the TOML file (--config), then flags (SPEC §3).
-// Every option is documented in `vigia-server --help` and docs/operations.md.
+// vigia-server's configuration: defaults, then the TOML file (--config), then flags. Every
+// option is a row of the table in server_options.cpp, which gives its default, its flag and
+// its help; docs/cli.md explains them.
 
 #include <cstddef>
 #include <filesystem>
@@ -15,41 +16,44 @@
 namespace vigia::server {
 
 struct ServerConfig {
-  std::string listen = "127.0.0.1:8080";
-  std::string listen_host = "127.0.0.1";  // parsed from `listen`
-  unsigned short listen_port = 8080;
-  std::filesystem::path data_dir = "./vigia-data";
+  std::string listen;
+  std::string listen_host;  // parsed from `listen`
+  unsigned short listen_port = 0;
+  std::filesystem::path data_dir;
   std::string database;  // empty: sqlite:<data_dir>/vigia.db
-  std::size_t max_body_bytes = 16 * 1024 * 1024;
-  bool csv_formula_guard = true;
-  bool files_csv = true;  // [files]: each file store can be turned off
-  bool files_jsonl = true;
-  std::string files_compress = "zstd";  // closed days: zstd, gzip or none
-  int compress_after_hours = 24;
+  std::size_t max_body_bytes = 0;
+  bool csv_formula_guard = false;
+  bool files_csv = false;  // [files]: each file store can be turned off
+  bool files_jsonl = false;
+  std::string files_compress;  // closed days: zstd, gzip or none
+  int compress_after_hours = 0;
   int retention_days = 0;  // [storage]: 0 keeps everything
-  bool fsync = true;
-  std::size_t max_connections = 10'000;
-  std::size_t max_header_bytes = 16 * 1024;
-  int header_timeout_seconds = 30;
-  int body_timeout_seconds = 60;
-  int shutdown_grace_seconds = 30;
+  bool fsync = false;
+  std::size_t max_connections = 0;
+  std::size_t max_header_bytes = 0;
+  int header_timeout_seconds = 0;
+  int body_timeout_seconds = 0;
+  int shutdown_grace_seconds = 0;
   int threads = 0;  // 0: one per core
-  std::size_t max_queued_reports = 4096;
+  std::size_t max_queued_reports = 0;
   bool insecure_no_auth = false;
   bool discard_reports = false;  // benchmark only
-  AuthConfig auth;               // SHA-256 digests only; the tokens themselves are not kept
+  // [auth] as configured: digests of the listed tokens, and the token files.
+  std::vector<TokenDigest> ingest_tokens, read_tokens;
+  std::vector<std::filesystem::path> ingest_token_files, read_token_files;
+  AuthConfig auth;  // both together, once loaded; SHA-256 digests only
   std::filesystem::path tls_cert, tls_key, tls_client_ca;  // empty cert: plain HTTP
-  double rate_limit_rps = 50;                              // per client address; 0: off
-  double rate_limit_burst = 200;
-  // [compliance] (SPEC §5): the policy files, read at start and on SIGHUP.
+  double rate_limit_rps = 0;                               // per client address; 0: off
+  double rate_limit_burst = 0;
+  // [compliance]: the policy files, read at start and on SIGHUP.
   std::vector<std::filesystem::path> policies;
-  int stale_after_seconds = 900;
+  int stale_after_seconds = 0;
   std::vector<WebhookConfig> webhooks;
 };
 
 struct ConfigOutcome {
   ServerConfig config;
-  bool exit_now = false;  // --help / --version were answered
+  bool exit_now = false;  // --help, --version or --print-config were answered
   int exit_code = 0;
 };
 

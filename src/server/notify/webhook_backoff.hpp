@@ -1,7 +1,7 @@
 #pragma once
 
-// How long an undelivered webhook event waits before its next attempt (SPEC §5: retried with
-// backoff until the receiver answers 2xx). From 1 s, doubling with each failed attempt, to at
+// How long an undelivered webhook event waits before its next attempt (docs/compliance.md: retried
+// with backoff until the receiver answers 2xx). From 1 s, doubling with each failed attempt, to at
 // most 5 min, so that a receiver back from an outage hears from vigia within minutes; with
 // equal jitter (half to all of that), so the events of many hosts failing together spread out
 // and no retry ever follows its failure at once.

@@ -1,6 +1,6 @@
 #pragma once
 
-// Delivers the webhook outbox (SPEC §5, "Notifications"): one thread per receiver, each
+// Delivers the webhook outbox (docs/compliance.md, "Webhooks"): one thread per receiver, each
 // posting its receiver's events oldest first and removing an event only once the receiver
 // answered 2xx. A receiver that fails is retried with backoff; being slow or dead holds up
 // only its own events, never ingest (the writer only adds rows to the outbox) nor another

@@ -1,7 +1,7 @@
 #pragma once
 
-// One webhook receiver (SPEC §5, [[compliance.webhooks]]), reached over HTTP or HTTPS with
-// libcurl: POSTs one JSON event per call and says whether the receiver took it. It never
+// One webhook receiver (docs/compliance.md, [[compliance.webhooks]]), reached over HTTP or HTTPS
+// with libcurl: POSTs one JSON event per call and says whether the receiver took it. It never
 // retries, queues or sleeps; the outbox and its delivery loop decide what a retry means and
 // when it happens (webhookRetryDelay, webhook_backoff.hpp).
 //

@@ -1,7 +1,7 @@
 #pragma once
 
 // The data dir holds every command line and user name of the fleet: the server creates it
-// 0750 and every file in it 0640 (SPEC §4), and says so when it finds anything in it that
+// 0750 and every file in it 0640 (docs/storage.md), and says so when it finds anything in it that
 // every local user can read.
 
 #include <filesystem>

@@ -2,7 +2,7 @@
 
 // The storage's housekeeping, in small steps on the writer thread between batches, so that it
 // never holds ingest up for long (docs/storage.md):
-// - closed days are compressed (SPEC §4): a compressor thread of its own, at a low CPU
+// - closed days are compressed (docs/storage.md): a compressor thread of its own, at a low CPU
 //   priority, writes each due day's compressed copy; the writer then switches to it
 //   (DayFileSet::finishCompression). Checked at start, every 30 s, and as soon as a report
 //   lands in a day that is already due.

@@ -1,7 +1,7 @@
 #pragma once
 
-// The read side of the storage (SPEC §3's GET API): what a backend answers, from any thread,
-// each call on a connection of its own. Every list is ordered and paged on the database, by
+// The read side of the storage (the GET API of docs/api.md): what a backend answers, from any
+// thread, each call on a connection of its own. Every list is ordered and paged on the database, by
 // a cursor that is the position of the last item given (keyset paging: a page costs the same
 // however deep it is, and nothing is skipped or repeated when rows are added meanwhile).
 
@@ -40,7 +40,7 @@ struct ListCursor {
   std::int64_t id = 0;
 };
 
-// The filters of GET /api/v1/processes and /api/v1/sessions (SPEC §3). Those that do not
+// The filters of GET /api/v1/processes and /api/v1/sessions (docs/api.md). Those that do not
 // apply to a kind are left empty.
 struct RunQuery {
   std::optional<std::string> host;         // canonical IP

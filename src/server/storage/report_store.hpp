@@ -27,7 +27,7 @@ namespace vigia::server {
 struct StoreOptions {
   std::filesystem::path data_dir = "./vigia-data";
   std::string database_url;       // "sqlite:<path>"; empty: sqlite:<data_dir>/vigia.db
-  bool csv_formula_guard = true;  // SPEC §4: prefix ' to cells starting with = + - @ TAB CR
+  bool csv_formula_guard = true;  // docs/storage.md: prefix ' to cells starting with = + - @ TAB CR
   bool csv = true;                // the file sinks; the database cannot be turned off
   bool jsonl = true;
   std::string compress = "zstd";  // closed days: "zstd", "gzip" or "none"

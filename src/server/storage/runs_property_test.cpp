@@ -1,4 +1,4 @@
-// Property test of the process and session runs (SPEC §4, "History at the cost of change"):
+// Property test of the process and session runs (docs/storage.md, "Runs"):
 // generated histories of several hosts, with processes starting, exiting, exec-ing (same pid,
 // new name), reappearing, listed twice, and reports collected at the same instant, are stored
 // in several arrival orders (one by one, and all at once so that late reports share batches).

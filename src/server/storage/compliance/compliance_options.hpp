@@ -1,6 +1,6 @@
 #pragma once
 
-// What the storage needs to know to judge reports (SPEC §5): the policy, when a host is
+// What the storage needs to know to judge reports (docs/compliance.md): the policy, when a host is
 // stale, and who is told of changes.
 
 #include <chrono>
@@ -17,6 +17,7 @@ struct WebhookConfig {
   std::string url;
   compliance::Severity min_severity = compliance::Severity::kInfo;
   std::optional<std::string> token;  // read from token_file when the configuration loads
+  std::string token_file;            // as configured; empty: no Authorization header
 };
 
 struct ComplianceOptions {

@@ -1,6 +1,6 @@
 #pragma once
 
-// The read side of compliance (SPEC §3/§5 GET endpoints): what the backend answers from the
+// The read side of compliance (docs/api.md, "Compliance"): what the backend answers from the
 // verdict runs. Rule titles and severities come from compliance_rules, so that an answer
 // given while a new policy is being applied still names every rule it holds.
 

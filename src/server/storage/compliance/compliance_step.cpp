@@ -16,7 +16,7 @@ namespace {
 // between batches.
 constexpr int kRejudgeHostsPerStep = 50;
 constexpr int kStaleHostsPerStep = 500;
-// SPEC §5: a host going stale is noticed within 60 s (sooner when stale_after is short).
+// docs/compliance.md: a host going stale is noticed within 60 s (sooner when stale_after is short).
 constexpr auto kStaleCheckEvery = std::chrono::seconds(30);
 
 std::chrono::seconds staleCheckEvery(std::chrono::seconds stale_after) {

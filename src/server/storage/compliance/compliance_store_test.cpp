@@ -1,5 +1,5 @@
-// Compliance in the store (SPEC §5, "Verdicts"): every report judged in the transaction that
-// stores it, the verdict runs the same whatever the arrival order (late reports included),
+// Compliance in the store (docs/compliance.md, "Statuses"): every report judged in the transaction
+// that stores it, the verdict runs the same whatever the arrival order (late reports included),
 // each run carrying the evidence of its newest report, the current verdicts and fleet counts
 // the read side gives, a new policy applied to each host's newest report, and the webhook
 // events queued for changes to and from `fail`.
@@ -462,8 +462,8 @@ forbid_process = { name = "xmrig" }
 
 TEST_P(ComplianceStoreTest, ChangesToAndFromFailQueueOneWebhookEventEach) {
   open(policyOf(kPolicy),
-       {{"http://127.0.0.1:9/all", compliance::Severity::kInfo, std::nullopt},
-        {"http://127.0.0.1:9/critical", compliance::Severity::kCritical, std::nullopt}});
+       {{"http://127.0.0.1:9/all", compliance::Severity::kInfo, std::nullopt, ""},
+        {"http://127.0.0.1:9/critical", compliance::Severity::kCritical, std::nullopt, ""}});
   ASSERT_TRUE(store_);
   std::mt19937 rng(5);
   const std::int64_t now_us = common::nowUtc().time_since_epoch().count();

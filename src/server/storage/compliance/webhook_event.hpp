@@ -1,6 +1,6 @@
 #pragma once
 
-// The JSON body of a webhook notification (SPEC §5, "Notifications").
+// The JSON body of a webhook notification (docs/compliance.md, "Webhooks").
 
 #include <optional>
 #include <string>

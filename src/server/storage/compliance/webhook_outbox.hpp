@@ -1,6 +1,6 @@
 #pragma once
 
-// The webhook outbox as the deliverer sees it (SPEC §5, "Notifications"): events queued by
+// The webhook outbox as the deliverer sees it (docs/compliance.md, "Webhooks"): events queued by
 // the writer in the transactions that changed a verdict, read and removed here on a connection
 // of the deliverer's own. An event is removed only after its receiver answered 2xx, so a
 // crash or a restart delivers it again with the same id (at least once).

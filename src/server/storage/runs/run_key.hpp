@@ -20,7 +20,7 @@ class RunKeyHasher {
  public:
   RunKeyHasher();  // a random seed
 
-  // Over every identity field of SPEC §4 (absent and empty told apart); volatile values
+  // Over every identity field of docs/storage.md (absent and empty told apart); volatile values
   // (state, rss_bytes, cpu_seconds) are not part of it.
   RunKey operator()(const common::Process& p) const;
   RunKey operator()(const common::Session& s) const;

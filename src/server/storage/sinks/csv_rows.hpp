@@ -1,6 +1,6 @@
 #pragma once
 
-// The CSV rows of SPEC §4 for one report: RFC 4180, "\n" line ends, formula guard.
+// The CSV rows of docs/storage.md for one report: RFC 4180, "\n" line ends, formula guard.
 
 #include <string>
 #include <string_view>

@@ -1,7 +1,7 @@
 #pragma once
 
-// Closed days are compressed (SPEC §4): <IP>_<date>.csv becomes .csv.zst (or .csv.gz). A day
-// file is a sequence of zstd frames (gzip members); zstdcat and zcat read them as one stream,
+// Closed days are compressed (docs/storage.md): <IP>_<date>.csv becomes .csv.zst (or .csv.gz). A
+// day file is a sequence of zstd frames (gzip members); zstdcat and zcat read them as one stream,
 // so a report arriving after its day was compressed is simply one more frame at the end.
 
 #include <optional>

@@ -106,8 +106,8 @@ class DayFileSet {
   common::Status syncAll(WriteSession& db);
   bool hasSyncResults();
 
-  // Closed days (SPEC §4). A plain day file whose UTC day ended at least `after` ago is due;
-  // the compressor (maintenance.cpp) writes its compressed copy beside it from a snapshot,
+  // Closed days (docs/storage.md). A plain day file whose UTC day ended at least `after` ago is
+  // due; the compressor (maintenance.cpp) writes its compressed copy beside it from a snapshot,
   // then the switch happens here, on the writer, in a transaction of its own:
   // rename the copy into place, record it and forget the plain file, commit, remove the plain
   // file. A crash anywhere in between leaves one of the two recorded and whole; recovery

@@ -1,7 +1,7 @@
 #pragma once
 
-// A file store of SPEC §4: one file per server and UTC day under a directory of the data dir
-// (csv/, json/). A sink only renders: what a report adds to its day's file, and the same again
+// A file store of docs/storage.md: one file per server and UTC day under a directory of the data
+// dir (csv/, json/). A sink only renders: what a report adds to its day's file, and the same again
 // from a stored document when a file is rebuilt. Appending, fsync, the export checkpoint and
 // recovery are the same for every sink (report_writer.cpp, file_recovery.cpp).
 //
@@ -22,7 +22,7 @@ namespace vigia::server {
 // What a sink may read of a report being stored.
 struct RenderInput {
   const common::ValidatedReport& validated;
-  // The report as stored: its JSON Lines line of SPEC §4 (the body as received with the
+  // The report as stored: its JSON Lines line of docs/storage.md (the body as received with the
   // server's receipt), ending with "\n". The database keeps it without the line break.
   std::string_view line;
 };
@@ -41,7 +41,7 @@ class FileSink {
 
   // The bytes `report` adds to its day's file. Runs on the submitting (I/O) thread.
   virtual std::string render(const RenderInput& report) const = 0;
-  // The same bytes from a document the database stored (the JSON Lines line of SPEC §4
+  // The same bytes from a document the database stored (the JSON Lines line of docs/storage.md
   // without its line break), to rebuild a file.
   virtual common::Status renderStored(std::string_view document, std::string& out) const = 0;
 };

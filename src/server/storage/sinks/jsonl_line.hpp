@@ -1,6 +1,6 @@
 #pragma once
 
-// The JSON Lines line of SPEC §4: the report as received plus the server's receipt.
+// The JSON Lines line of docs/storage.md: the report as received plus the server's receipt.
 
 #include <string>
 #include <string_view>

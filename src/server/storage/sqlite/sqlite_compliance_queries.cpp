@@ -1,6 +1,6 @@
-// The compliance GET endpoints on SQLite (SPEC §3/§5). A host's current verdicts are its open
-// verdict runs, read through the partial indexes compliance_runs_current (per rule: the fleet
-// counts) and compliance_runs_current_by_host (per host: its failing rules); a host is stale
+// The compliance GET endpoints on SQLite (docs/api.md, "Compliance"). A host's current verdicts are
+// its open verdict runs, read through the partial indexes compliance_runs_current (per rule: the
+// fleet counts) and compliance_runs_current_by_host (per host: its failing rules); a host is stale
 // when its newest report (hosts.last_collected_us) is older than the cutoff.
 
 #include <chrono>

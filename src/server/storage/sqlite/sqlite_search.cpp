@@ -1,4 +1,4 @@
-// GET /api/v1/processes and /api/v1/sessions on SQLite (SPEC §3): the fleet's runs, newest
+// GET /api/v1/processes and /api/v1/sessions on SQLite (docs/api.md): the fleet's runs, newest
 // first_seen_at first, filtered and paged on the database. Indexes: process_runs_by_name for a
 // name, process_runs_by_start (session_runs_by_start) otherwise, newest first;
 // *_by_host_end for the runs a host's report in force lists (`at`). Their plans are checked
@@ -36,7 +36,10 @@ SearchSql searchSql(const std::string& table, const std::string& identity, const
   std::string& sql = out.text;
   auto bind = [&](SearchSql::Value v) {
     out.values.push_back(std::move(v));
-    return "?" + std::to_string(out.values.size());
+    // Appended, not `"?" + number`: g++ 12 at -O3 reports a false -Wrestrict for the latter.
+    std::string placeholder = "?";
+    placeholder += std::to_string(out.values.size());
+    return placeholder;
   };
   if (q.at) {
     // Each host's report in force at `at`: its newest collected at or before it.
