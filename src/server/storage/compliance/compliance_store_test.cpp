@@ -17,6 +17,7 @@
 #include "compliance/evaluate.hpp"
 #include "server/storage/compliance/compliance_step.hpp"
 #include "server/storage/report_store.hpp"
+#include "server/storage/sqlite/sqlite_database.hpp"
 #include "storage_backends.hpp"
 #include "temp_tree.hpp"
 
@@ -405,6 +406,117 @@ max_sessions = 1
   }
   EXPECT_TRUE(std::any_of(before.begin(), before.end(),
                           [](const Row& r) { return r[0] == "sshd-running"; }));
+}
+
+// The trend counts each closed day once and keeps it (docs/decisions.md): the days a write may
+// change are counted again, so the answer is the uncached count's after in-order reports, a
+// late one, a new policy and retention.
+TEST_P(ComplianceStoreTest, TheTrendsKeptDaysAreCountedAgainWhenAWriteChangesThem) {
+  open(policyOf(kPolicy));
+  ASSERT_TRUE(store_);
+  auto* db = dynamic_cast<SqliteDatabase*>(&store_->queries());
+  ASSERT_NE(db, nullptr);
+  const auto now = common::nowUtc();
+  const auto today = std::chrono::floor<std::chrono::days>(now);
+  const common::Timestamp first_day(std::chrono::duration_cast<std::chrono::microseconds>(
+      (today - std::chrono::days(9)).time_since_epoch()));
+  const std::int64_t first_us = first_day.time_since_epoch().count();
+  constexpr std::int64_t kDayUs = 86'400'000'000LL;
+  // A day without a report leaves a host stale at that day's end.
+  const auto stale_after = std::chrono::hours(30);
+  auto asRows = [](const std::vector<TrendDay>& days) {
+    std::vector<Row> rows;
+    for (const auto& d : days) {
+      rows.push_back({d.date, std::to_string(d.compliant), std::to_string(d.failing),
+                      std::to_string(d.stale)});
+    }
+    return rows;
+  };
+  auto expectTheUncachedTrend = [&](const std::string& after) {
+    SCOPED_TRACE(after);
+    // The first call keeps what it counts, the second answers from it.
+    for (int call = 0; call < 2; ++call) {
+      auto cached = store_->queries().complianceTrend(first_day, common::nowUtc(), stale_after);
+      auto uncached = db->complianceTrendUncached(first_day, common::nowUtc(), stale_after);
+      ASSERT_TRUE(cached.ok()) << cached.error().message;
+      ASSERT_TRUE(uncached.ok()) << uncached.error().message;
+      EXPECT_EQ(asRows(*cached), asRows(*uncached));
+    }
+  };
+
+  std::mt19937 rng(11);
+  const std::vector<std::string> ips = {"10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.4", "10.0.1.5"};
+  std::vector<Generated> kept;  // every report posted, to pick late ones beside
+  for (int day = 0; day < 7; ++day) {
+    std::vector<Generated> todays;
+    for (std::size_t h = 0; h < ips.size(); ++h) {
+      if ((day + static_cast<int>(h)) % 4 == 3) continue;  // stale by this day's end
+      const std::int64_t at =
+          first_us + day * kDayUs + (10 + static_cast<std::int64_t>(h)) * 3'600'000'000LL;
+      todays.push_back(history(ips[h], 1, at, rng)[0]);
+    }
+    std::vector<const Generated*> order;
+    for (const auto& g : todays) order.push_back(&g);
+    post(order);
+    expectTheUncachedTrend("the reports of day " + std::to_string(day));
+    kept.insert(kept.end(), todays.begin(), todays.end());
+  }
+
+  // A report late into day 1, on a host that reported that morning, with the other verdict.
+  const auto morning = std::find_if(kept.begin(), kept.end(), [&](const Generated& g) {
+    return g.collected_us == first_us + kDayUs + 10 * 3'600'000'000LL;
+  });
+  ASSERT_NE(morning, kept.end());
+  const bool morning_failed = morning->body.find("xmrig") != std::string::npos ||
+                              morning->body.find("sshd") == std::string::npos;
+  const Json sshd = {{"pid", 400}, {"name", "sshd"}, {"user", "root"}};
+  const Json miner = {{"pid", 9}, {"name", "xmrig"}, {"user", "nobody"}};
+  auto late = history(ips[0], 1, first_us + kDayUs + 20 * 3'600'000'000LL, rng);
+  late[0].body = withProcesses(late[0].body,
+                               morning_failed ? Json::array({sshd}) : Json::array({sshd, miner}));
+  post({&late[0]});
+  expectTheUncachedTrend("a late report into a closed day");
+
+  // A host whose first report is today's.
+  auto newcomer = history("10.0.1.9", 1, now.time_since_epoch().count() - 60'000'000, rng);
+  post({&newcomer[0]});
+  expectTheUncachedTrend("a new host today");
+
+  // Without sshd-running, only a miner fails a host: each host's newest report judged again.
+  store_->setPolicy(policyOf(R"toml(
+[[rules]]
+id = "no-miner"
+title = "No miner"
+severity = "critical"
+forbid_process = { name = "xmrig" }
+)toml"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  auto rejudged = [&] {
+    for (const auto& ip : ips) {
+      auto got = store_->queries().hostCompliance(ip);
+      if (!got.ok() || !*got || (*got)->size() != 1) return false;
+    }
+    return true;
+  };
+  while (!rejudged() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(rejudged());
+  expectTheUncachedTrend("the newest reports judged again");
+
+  // Retention, run on the writer's session as the store's maintenance runs it (the store
+  // stopped, so that nothing else writes meanwhile): the reports before day 3 go.
+  store_->stop();
+  WriteSession& writer = db->writer();
+  for (const auto& row : GetParam().rows(data_, "SELECT id FROM hosts ORDER BY id")) {
+    ASSERT_TRUE(writer.begin().ok());
+    auto expired = writer.expireReports(std::stoll(row.at(0)), first_us + 3 * kDayUs, 1000);
+    ASSERT_TRUE(expired.ok()) << expired.error().message;
+    ASSERT_TRUE(writer.commit().ok());
+  }
+  ASSERT_LT(GetParam().scalar(data_, "SELECT count(*) FROM reports"),
+            static_cast<std::int64_t>(kept.size()));
+  expectTheUncachedTrend("retention");
 }
 
 TEST_P(ComplianceStoreTest, ChangesToAndFromFailQueueOneWebhookEventEach) {

@@ -271,31 +271,33 @@ common::Result<std::optional<std::vector<VerdictRunItem>>> SqliteDatabase::hostC
   return std::optional<std::vector<VerdictRunItem>>(std::move(items));
 }
 
-common::Result<std::vector<TrendDay>> SqliteDatabase::complianceTrend(
-    common::Timestamp first_day, common::Timestamp now, std::chrono::seconds stale_after) {
-  auto conn = reader();
-  if (!conn) return conn.error();
-  // Each host's report in force at the end of the day, then whether it was stale then or a
-  // failing verdict run covered it.
-  auto stmt = (*conn)->prepare(
-      std::string("WITH inforce AS (SELECT h.id AS host_id, (SELECT max(x.collected_us) FROM "
-                  "reports x WHERE x.host_id = h.id AND x.collected_us <= ?1) AS t FROM hosts h) "
-                  "SELECT coalesce(sum(t < ?2), 0), coalesce(sum(t >= ?2 AND EXISTS (SELECT 1 "
-                  "FROM compliance_runs r WHERE r.host_id = inforce.host_id AND r.last_seen_us "
-                  ">= t AND r.first_seen_us <= t AND r.status IN ") +
-      kFailing + ")), 0), coalesce(sum(t >= ?2), 0) FROM inforce WHERE t IS NOT NULL");
-  if (!stmt) return stmt.error();
-  std::vector<TrendDay> days;
-  const auto day_length = std::chrono::hours(24);
-  const auto stale_us = std::chrono::duration_cast<std::chrono::microseconds>(stale_after);
-  for (auto day = first_day; day <= now; day += day_length) {
-    const auto end = std::min(now, day + day_length - std::chrono::microseconds(1));
-    const std::int64_t end_us = end.time_since_epoch().count();
-    (*stmt)->bind(1, end_us).bind(2, end_us - stale_us.count());
+namespace {
+
+// Counts the trend's days, one statement per day.
+class TrendDayCounter {
+ public:
+  static common::Result<TrendDayCounter> prepare(SqliteConnection& db,
+                                                 std::chrono::seconds stale_after) {
+    // Each host's report in force at the end of the day, then whether it was stale then or a
+    // failing verdict run covered it.
+    auto stmt = db.prepare(
+        std::string("WITH inforce AS (SELECT h.id AS host_id, (SELECT max(x.collected_us) FROM "
+                    "reports x WHERE x.host_id = h.id AND x.collected_us <= ?1) AS t FROM hosts h) "
+                    "SELECT coalesce(sum(t < ?2), 0), coalesce(sum(t >= ?2 AND EXISTS (SELECT 1 "
+                    "FROM compliance_runs r WHERE r.host_id = inforce.host_id AND r.last_seen_us "
+                    ">= t AND r.first_seen_us <= t AND r.status IN ") +
+        kFailing + ")), 0), coalesce(sum(t >= ?2), 0) FROM inforce WHERE t IS NOT NULL");
+    if (!stmt) return stmt.error();
+    return TrendDayCounter(*stmt, stale_after);
+  }
+
+  // The day starting at `day`, counted at `end_us` (its last microsecond, or now for today).
+  common::Result<TrendDay> count(common::Timestamp day, std::int64_t end_us) {
+    stmt_->bind(1, end_us).bind(2, end_us - stale_us_);
     TrendDay d;
     d.date = common::utcDate(day);
     std::int64_t fresh = 0;
-    if (auto st = eachRow(**stmt,
+    if (auto st = eachRow(*stmt_,
                           [&](const Statement& s) {
                             d.stale = s.int64(0);
                             d.failing = s.int64(1);
@@ -305,8 +307,77 @@ common::Result<std::vector<TrendDay>> SqliteDatabase::complianceTrend(
       return st.error();
     }
     d.compliant = fresh - d.failing;
-    days.push_back(std::move(d));
+    return d;
   }
+
+  std::int64_t staleUs() const { return stale_us_; }
+
+ private:
+  TrendDayCounter(Statement* stmt, std::chrono::seconds stale_after)
+      : stmt_(stmt),
+        stale_us_(std::chrono::duration_cast<std::chrono::microseconds>(stale_after).count()) {}
+
+  Statement* stmt_;
+  std::int64_t stale_us_;
+};
+
+// Calls each(day, end_us, closed) for the days from `first_day` to `now`.
+template <typename Each>
+common::Status forEachTrendDay(common::Timestamp first_day, common::Timestamp now, Each each) {
+  const auto day_length = std::chrono::hours(24);
+  for (auto day = first_day; day <= now; day += day_length) {
+    const auto last = day + day_length - std::chrono::microseconds(1);
+    const auto end = std::min(now, last);
+    if (auto st = each(day, end.time_since_epoch().count(), end == last); !st) return st;
+  }
+  return common::Ok{};
+}
+
+}  // namespace
+
+common::Result<std::vector<TrendDay>> SqliteDatabase::complianceTrend(
+    common::Timestamp first_day, common::Timestamp now, std::chrono::seconds stale_after) {
+  auto conn = reader();
+  if (!conn) return conn.error();
+  auto counter = TrendDayCounter::prepare(**conn, stale_after);
+  if (!counter) return counter.error();
+  // Read before the counting starts: a commit after it leaves what is counted uncached.
+  const std::uint64_t generation = trend_days_.generation();
+  std::vector<TrendDay> days;
+  auto st = forEachTrendDay(
+      first_day, now,
+      [&](common::Timestamp day, std::int64_t end_us, bool closed) -> common::Status {
+        if (closed) {
+          if (auto known = trend_days_.find(end_us, counter->staleUs())) {
+            days.push_back(std::move(*known));
+            return common::Ok{};
+          }
+        }
+        auto d = counter->count(day, end_us);
+        if (!d) return d.error();
+        if (closed) trend_days_.store(generation, end_us, counter->staleUs(), *d);
+        days.push_back(std::move(*d));
+        return common::Ok{};
+      });
+  if (!st) return st.error();
+  return days;
+}
+
+common::Result<std::vector<TrendDay>> SqliteDatabase::complianceTrendUncached(
+    common::Timestamp first_day, common::Timestamp now, std::chrono::seconds stale_after) {
+  auto conn = reader();
+  if (!conn) return conn.error();
+  auto counter = TrendDayCounter::prepare(**conn, stale_after);
+  if (!counter) return counter.error();
+  std::vector<TrendDay> days;
+  auto st = forEachTrendDay(
+      first_day, now, [&](common::Timestamp day, std::int64_t end_us, bool) -> common::Status {
+        auto d = counter->count(day, end_us);
+        if (!d) return d.error();
+        days.push_back(std::move(*d));
+        return common::Ok{};
+      });
+  if (!st) return st.error();
   return days;
 }
 

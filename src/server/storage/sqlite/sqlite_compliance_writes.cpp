@@ -144,6 +144,8 @@ common::Result<std::vector<ComplianceWrites::NewestReport>> SqliteComplianceWrit
   }
   DocumentChain documents(db_);
   for (auto& n : newest) {
+    // These are read to be judged again, and this is the one way the writer reads them so.
+    trend_.touched(n.point.collected_us);
     auto document = documents.byId(n.point.report_id);
     if (!document) return document.error();
     n.document = std::move(*document);

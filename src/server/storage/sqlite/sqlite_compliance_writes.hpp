@@ -5,12 +5,14 @@
 #include "server/storage/compliance/compliance_writes.hpp"
 #include "server/storage/sqlite/connection.hpp"
 #include "server/storage/sqlite/sqlite_run_tables.hpp"
+#include "server/storage/sqlite/trend_day_cache.hpp"
 
 namespace vigia::server {
 
 class SqliteComplianceWrites final : public ComplianceWrites {
  public:
-  explicit SqliteComplianceWrites(SqliteConnection& db) : db_(db), runs_(db) {}
+  SqliteComplianceWrites(SqliteConnection& db, TrendChanges& trend)
+      : db_(db), trend_(trend), runs_(db) {}
 
   RunTable<VerdictEntry>& runs() override { return runs_; }
   common::Result<std::vector<std::int64_t>> ruleIds(
@@ -35,6 +37,8 @@ class SqliteComplianceWrites final : public ComplianceWrites {
 
  private:
   SqliteConnection& db_;
+  // Judging a report again may change the trend's days from its own on.
+  TrendChanges& trend_;
   SqliteRunTable<VerdictEntry> runs_;
 };
 

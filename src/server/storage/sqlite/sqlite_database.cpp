@@ -27,7 +27,7 @@ SqliteDatabase::SqliteDatabase(std::filesystem::path path, bool fsync,
     : path_(std::move(path)),
       fsync_(fsync),
       writer_conn_(std::move(writer)),
-      writer_(std::make_unique<SqliteWriteSession>(*writer_conn_)) {}
+      writer_(std::make_unique<SqliteWriteSession>(*writer_conn_, trend_days_)) {}
 
 SqliteDatabase::~SqliteDatabase() { stop(); }
 

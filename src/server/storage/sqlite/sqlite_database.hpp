@@ -11,6 +11,7 @@
 
 #include "server/storage/database.hpp"
 #include "server/storage/sqlite/connection.hpp"
+#include "server/storage/sqlite/trend_day_cache.hpp"
 #include "server/storage/sqlite/wal_checkpointer.hpp"
 
 namespace vigia::server {
@@ -66,6 +67,12 @@ class SqliteDatabase final : public Database {
                                                         common::Timestamp now,
                                                         std::chrono::seconds stale_after) override;
 
+  // The trend counted from the reports alone, every day: what complianceTrend answers from
+  // its cache, for the tests to compare.
+  common::Result<std::vector<TrendDay>> complianceTrendUncached(common::Timestamp first_day,
+                                                                common::Timestamp now,
+                                                                std::chrono::seconds stale_after);
+
   common::Result<ReaderLease> reader();
 
  private:
@@ -76,6 +83,8 @@ class SqliteDatabase final : public Database {
   std::filesystem::path path_;
   bool fsync_;
   std::unique_ptr<SqliteConnection> writer_conn_;
+  // Before the writer, which tells it what it changed.
+  TrendDayCache trend_days_;
   std::unique_ptr<SqliteWriteSession> writer_;
   // Declared after the writer's connection: destroyed first, so that connection closes last
   // (and SQLite then checkpoints and removes the log).

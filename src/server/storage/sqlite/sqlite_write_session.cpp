@@ -21,7 +21,12 @@ constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
 
 common::Status SqliteWriteSession::begin() { return db_.exec("BEGIN IMMEDIATE"); }
 
-common::Status SqliteWriteSession::commit() { return db_.exec("COMMIT"); }
+common::Status SqliteWriteSession::commit() {
+  auto st = db_.exec("COMMIT");
+  // Told even if the commit failed: counting a day again is never wrong.
+  trend_.committed();
+  return st;
+}
 
 void SqliteWriteSession::rollback() {
   (void)db_.exec("ROLLBACK");
@@ -30,6 +35,7 @@ void SqliteWriteSession::rollback() {
   process_runs_.rolledBack();
   session_runs_.rolledBack();
   compliance_.rolledBack();
+  trend_.rolledBack();
 }
 
 common::Result<bool> SqliteWriteSession::isStored(const std::string& uuid) {
@@ -83,6 +89,7 @@ common::Result<StoredReport> SqliteWriteSession::insertReport(const ReportToStor
 
   // The host row follows its newest report (by collected_at), whatever the arrival order.
   const std::int64_t collected_us = micros(in.validated.collected_at);
+  trend_.touched(collected_us);
   const std::string received_at = common::formatRfc3339Utc(in.received_at);
   auto host = db_.prepare(
       "INSERT INTO hosts (ip, hostname, first_seen_at, last_report_at, last_collected_us, "
@@ -302,6 +309,7 @@ common::Result<WriteSession::Expired> SqliteWriteSession::expireReports(std::int
   }
   (*doomed_stmt)->reset();
   if (doomed.empty()) return out;
+  trend_.touched(doomed.front().collected_us);
   out.more = doomed.size() == static_cast<std::size_t>(max);
   std::unordered_set<std::int64_t> doomed_ids;
   for (const auto& d : doomed) doomed_ids.insert(d.report_id);

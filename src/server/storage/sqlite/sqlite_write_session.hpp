@@ -9,13 +9,18 @@
 #include "server/storage/sqlite/connection.hpp"
 #include "server/storage/sqlite/sqlite_compliance_writes.hpp"
 #include "server/storage/sqlite/sqlite_run_tables.hpp"
+#include "server/storage/sqlite/trend_day_cache.hpp"
 
 namespace vigia::server {
 
 class SqliteWriteSession final : public WriteSession {
  public:
-  explicit SqliteWriteSession(SqliteConnection& db)
-      : db_(db), process_runs_(db), session_runs_(db), compliance_(db) {}
+  SqliteWriteSession(SqliteConnection& db, TrendDayCache& trend_days)
+      : db_(db),
+        trend_(trend_days),
+        process_runs_(db),
+        session_runs_(db),
+        compliance_(db, trend_) {}
 
   common::Status begin() override;
   common::Status commit() override;
@@ -52,6 +57,7 @@ class SqliteWriteSession final : public WriteSession {
                                            std::unordered_map<std::string, std::int64_t>& cache);
 
   SqliteConnection& db_;
+  TrendChanges trend_;
   SqliteRunTable<common::Process> process_runs_;
   SqliteRunTable<common::Session> session_runs_;
   SqliteComplianceWrites compliance_;
