@@ -1,5 +1,5 @@
 #!/bin/sh
-# The image's entry point (SPEC §7). With no command, or only flags, it starts vigia-server as
+# The image's entry point (docs/deployment.md). With no command, or only flags, it starts vigia-server as
 # the image promises: listening on every address at 8080, data in the volume /var/lib/vigia,
 # /etc/vigia/server.toml when one is mounted, and token files from Docker or Compose secrets
 # when they are there. With neither tokens nor a configuration that has some, vigia-server

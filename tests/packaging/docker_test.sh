@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The container image and compose.yaml, for real (SPEC §7): a dockerd of the test's own, a
+# The container image and compose.yaml, for real (docs/deployment.md): a dockerd of the test's own, a
 # Debian 12 base made with debootstrap (no registry is reachable), the image built from
 # packaging/docker/Dockerfile, and compose.yaml started with Debian's docker-compose. Checks
 # that the server's health check goes healthy, that both containers run as non-root, that the

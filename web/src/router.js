@@ -1,4 +1,4 @@
-// One URL per view (SPEC §6): the path picks the view, the query holds its filters. Links
+// One URL per view (docs/dashboard.md): the path picks the view, the query holds its filters. Links
 // inside the dashboard change the view without reloading, and Back and Forward replay them.
 
 const routes = [];

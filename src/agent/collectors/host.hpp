@@ -2,10 +2,10 @@
 
 // Host identity: hostname, IP, machine-id, boot time.
 //
-// host.ip (SPEC §1) is the source address the kernel would use to reach the configured server
-// (a UDP connect() sends nothing; getsockname() tells the chosen address). When the server is
-// on loopback, or none is configured, that address would name no host in the fleet: then it is
-// the default route's source address, found the same way towards an address no one owns
+// host.ip (docs/report-schema.md) is the source address the kernel would use to reach the
+// configured server (a UDP connect() sends nothing; getsockname() tells the chosen address). When
+// the server is on loopback, or none is configured, that address would name no host in the fleet:
+// then it is the default route's source address, found the same way towards an address no one owns
 // (IPv4 first, then IPv6). A host with no default route gives its first non-loopback address;
 // only a host with none at all reports loopback.
 //
@@ -33,7 +33,7 @@ std::string firstNonLoopbackAddress(const std::vector<InterfaceAddress>& address
 // The local address the kernel would use towards host (numeric or resolvable name).
 std::optional<std::string> sourceAddressTowards(const std::string& host);
 
-// host.ip as SPEC §1 defines it, for a server at `server_host` (none: nullopt).
+// host.ip as docs/report-schema.md defines it, for a server at `server_host` (none: nullopt).
 std::string hostIp(const std::optional<std::string>& server_host);
 
 common::HostInfo readHostInfo(const CollectContext& context);

@@ -1,6 +1,6 @@
 #pragma once
 
-// `--host-root DIR` (SPEC §2): the agent runs in a container with the host's root file system
+// `--host-root DIR` (docs/cli.md): the agent runs in a container with the host's root file system
 // mounted at DIR, and reports on the host rather than on its container.
 //
 // Every file the collectors read comes from under DIR: proc, sys, etc (os-release, machine-id,

@@ -1,8 +1,8 @@
 #pragma once
 
-// The dashboard of SPEC §6: its page (one HTML shell for every view's URL, the view chosen in
-// the browser) and its assets, compiled in. Neither holds fleet data, so both are public; the
-// data comes from the API with the read token. Every answer carries the strict headers below.
+// The dashboard of docs/dashboard.md: its page (one HTML shell for every view's URL, the view
+// chosen in the browser) and its assets, compiled in. Neither holds fleet data, so both are public;
+// the data comes from the API with the read token. Every answer carries the strict headers below.
 
 #include "server/api/router.hpp"
 

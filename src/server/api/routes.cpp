@@ -28,7 +28,7 @@ const Router& apiRoutes() {
       {"GET", "/api/v1/servers/{ip}/compliance/history", Access::kRead,
        answerNow<hostComplianceHistory>},
       // The dashboard: one shell for every view's URL, then its assets. No fleet data in
-      // either (SPEC §3), so public; the page reads the API with the read token.
+      // either (docs/api.md), so public; the page reads the API with the read token.
       {"GET", "/", Access::kPublic, answerNow<dashboardPage>},
       {"GET", "/hosts", Access::kPublic, answerNow<dashboardPage>},
       {"GET", "/hosts/{ip}", Access::kPublic, answerNow<dashboardPage>},
