@@ -15,12 +15,8 @@
 namespace vigia::agent {
 namespace {
 
-using common::ErrorCode;
-using common::makeError;
-
-common::Error configError(const std::string& message) {
-  return makeError(ErrorCode::kInvalidArgument, message);
-}
+// Every configuration error is the option table's kind of error.
+constexpr auto configError = options::optionError;
 
 common::Result<std::string> readTokenFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

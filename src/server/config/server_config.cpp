@@ -14,12 +14,8 @@
 namespace vigia::server {
 namespace {
 
-using common::ErrorCode;
-using common::makeError;
-
-common::Error configError(const std::string& message) {
-  return makeError(ErrorCode::kInvalidArgument, message);
-}
+// Every configuration error is the option table's kind of error.
+constexpr auto configError = options::optionError;
 
 // A webhook's token file: its first line, trailing white space stripped.
 common::Result<std::string> readSecretFile(const std::string& path, const std::string& where) {
