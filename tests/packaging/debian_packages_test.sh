@@ -31,6 +31,9 @@ cleanup() {
   [ -z "${server_pid:-}" ] || kill "$server_pid" 2>/dev/null || true
 }
 trap cleanup EXIT
+# Stopped (Ctrl-C, a kill): exit, so that the cleanup runs.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 step() { printf '== %s (%ss)\n' "$1" "$SECONDS"; }
 fail() {
   echo "FAIL: $*"
@@ -125,6 +128,10 @@ for f in /usr/bin/vigia-agent /usr/bin/vigia-server /etc/vigia/agent.toml /etc/v
   /usr/share/doc/vigia-server/copyright; do
   [ -e "$root$f" ] || fail "$f not installed"
 done
+# The server embeds the dashboard's npm libraries: their licenses ship with it (dh_compress may
+# have gzipped the file).
+compgen -G "$root/usr/share/doc/vigia-server/dashboard-licenses.txt*" >/dev/null ||
+  fail "the dashboard's third-party licenses are not installed"
 for policy in "$src"/policies/*.toml; do
   [ -f "$root/usr/share/vigia/policies/$(basename "$policy")" ] || fail "$policy not shipped"
 done

@@ -70,6 +70,9 @@ cleanup() {
   rm -rf "$run_dir"
 }
 trap cleanup EXIT
+# Stopped (Ctrl-C, a kill): exit, so that the cleanup runs.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 phase "base image tarball (debootstrap --variant=minbase bookworm, cached)"
 base_tar="$work/bookworm-minbase.tar"
@@ -95,8 +98,16 @@ base="vigia-test-base:bookworm"
 
 phase "image build"
 image="vigia-test:latest"
-"$docker" build --network host --build-arg "BASE_IMAGE=$base" -f "$src/packaging/docker/Dockerfile" \
-  -t "$image" "$src" >"$run_dir/build.log" 2>&1 || { tail -50 "$run_dir/build.log"; exit 1; }
+# The certificates this host added to its trust (Debian's place for local CAs): where the npm
+# registry is reached through a TLS-inspecting proxy, the image's npm ci needs them as this host's
+# npm does; the imported base has only Debian's.
+extra_ca=""
+for crt in /usr/local/share/ca-certificates/*.crt /usr/local/share/ca-certificates/*/*.crt; do
+  [ -f "$crt" ] && extra_ca+="$(cat "$crt")"$'\n'
+done
+"$docker" build --network host --build-arg "BASE_IMAGE=$base" --build-arg "EXTRA_CA_CERTS=$extra_ca" \
+  -f "$src/packaging/docker/Dockerfile" -t "$image" "$src" >"$run_dir/build.log" 2>&1 ||
+  { tail -50 "$run_dir/build.log"; exit 1; }
 "$docker" image inspect -f 'image size: {{.Size}} bytes' "$image"
 
 phase "the image's server refuses to start without tokens"
