@@ -337,6 +337,18 @@ common::Status forEachTrendDay(common::Timestamp first_day, common::Timestamp no
 
 common::Result<std::vector<TrendDay>> SqliteDatabase::complianceTrend(
     common::Timestamp first_day, common::Timestamp now, std::chrono::seconds stale_after) {
+  return countTrend(first_day, now, stale_after, true);
+}
+
+common::Result<std::vector<TrendDay>> SqliteDatabase::complianceTrendUncached(
+    common::Timestamp first_day, common::Timestamp now, std::chrono::seconds stale_after) {
+  return countTrend(first_day, now, stale_after, false);
+}
+
+common::Result<std::vector<TrendDay>> SqliteDatabase::countTrend(common::Timestamp first_day,
+                                                                 common::Timestamp now,
+                                                                 std::chrono::seconds stale_after,
+                                                                 bool use_cache) {
   auto conn = reader();
   if (!conn) return conn.error();
   auto counter = TrendDayCounter::prepare(**conn, stale_after);
@@ -347,7 +359,8 @@ common::Result<std::vector<TrendDay>> SqliteDatabase::complianceTrend(
   auto st = forEachTrendDay(
       first_day, now,
       [&](common::Timestamp day, std::int64_t end_us, bool closed) -> common::Status {
-        if (closed) {
+        const bool cacheable = use_cache && closed;
+        if (cacheable) {
           if (auto known = trend_days_.find(end_us, counter->staleUs())) {
             days.push_back(std::move(*known));
             return common::Ok{};
@@ -355,25 +368,7 @@ common::Result<std::vector<TrendDay>> SqliteDatabase::complianceTrend(
         }
         auto d = counter->count(day, end_us);
         if (!d) return d.error();
-        if (closed) trend_days_.store(generation, end_us, counter->staleUs(), *d);
-        days.push_back(std::move(*d));
-        return common::Ok{};
-      });
-  if (!st) return st.error();
-  return days;
-}
-
-common::Result<std::vector<TrendDay>> SqliteDatabase::complianceTrendUncached(
-    common::Timestamp first_day, common::Timestamp now, std::chrono::seconds stale_after) {
-  auto conn = reader();
-  if (!conn) return conn.error();
-  auto counter = TrendDayCounter::prepare(**conn, stale_after);
-  if (!counter) return counter.error();
-  std::vector<TrendDay> days;
-  auto st = forEachTrendDay(
-      first_day, now, [&](common::Timestamp day, std::int64_t end_us, bool) -> common::Status {
-        auto d = counter->count(day, end_us);
-        if (!d) return d.error();
+        if (cacheable) trend_days_.store(generation, end_us, counter->staleUs(), *d);
         days.push_back(std::move(*d));
         return common::Ok{};
       });

@@ -77,6 +77,11 @@ class SqliteDatabase final : public Database {
 
  private:
   friend class ReaderLease;
+  // Both trends: closed days from the cache when use_cache, every day counted otherwise.
+  common::Result<std::vector<TrendDay>> countTrend(common::Timestamp first_day,
+                                                   common::Timestamp now,
+                                                   std::chrono::seconds stale_after,
+                                                   bool use_cache);
   SqliteDatabase(std::filesystem::path path, bool fsync, std::unique_ptr<SqliteConnection> writer);
   void giveBack(std::unique_ptr<SqliteConnection> conn);
 
